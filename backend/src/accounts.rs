@@ -1,0 +1,90 @@
+//! Organisations, invites and user records as small JSON objects in the store.
+
+use crate::layout;
+use crate::session::now_millis;
+use crate::store::{BlobStore, Created, StoreError};
+use bytes::Bytes;
+use puente_shared::crypto::{KdfParams, Salt};
+use puente_shared::protocol::{b64, InviteCode, Username};
+use puente_shared::{TenantId, UserId};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// How long an invite can be used.
+pub const INVITE_MILLIS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TenantRecord {
+    pub id: TenantId,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InviteRecord {
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub user_id: UserId,
+    pub tenant: TenantId,
+    pub username: Username,
+    /// PHC string of the slow hash of the device's `auth_secret`.
+    pub auth_hash: String,
+    pub salt: Salt,
+    pub kdf: KdfParams,
+    #[serde(with = "b64")]
+    pub wrapped_account_key: Vec<u8>,
+    pub created_at: i64,
+}
+
+/// Maps a username to its account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub tenant: TenantId,
+    pub user_id: UserId,
+}
+
+pub async fn get_json<T: DeserializeOwned>(
+    store: &impl BlobStore,
+    key: &crate::store::ObjectKey,
+) -> Result<Option<T>, StoreError> {
+    match store.get(key).await? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Remote(format!("object {key} is not valid JSON: {e}"))),
+    }
+}
+
+pub async fn create_json<T: Serialize>(
+    store: &impl BlobStore,
+    key: &crate::store::ObjectKey,
+    value: &T,
+) -> Result<Created, StoreError> {
+    store.create(key, Bytes::from(serde_json::to_vec(value).expect("records serialise"))).await
+}
+
+/// Whether any organisation exists yet.
+pub async fn any_tenant(store: &impl BlobStore) -> Result<bool, StoreError> {
+    Ok(!store.list(layout::tenants_prefix(), None, 1).await?.is_empty())
+}
+
+pub async fn create_tenant(store: &impl BlobStore, name: &str) -> Result<TenantRecord, StoreError> {
+    let record = TenantRecord { id: TenantId::random(), name: name.to_owned(), created_at: now_millis() };
+    create_json(store, &layout::tenant(record.id), &record).await?;
+    Ok(record)
+}
+
+pub async fn create_invite(store: &impl BlobStore, tenant: TenantId) -> Result<InviteCode, StoreError> {
+    if get_json::<TenantRecord>(store, &layout::tenant(tenant)).await?.is_none() {
+        return Err(StoreError::Remote(format!("no organisation {tenant}")));
+    }
+    let code = InviteCode::random(tenant);
+    let now = now_millis();
+    let record = InviteRecord { created_at: now, expires_at: now + INVITE_MILLIS };
+    create_json(store, &layout::invite(tenant, &code.secret), &record).await?;
+    Ok(code)
+}

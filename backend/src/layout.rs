@@ -1,0 +1,72 @@
+//! Where everything lives in the object store. Ids are random UUIDs and names are hashed,
+//! so keys reveal nothing about the people in the cases or the staff.
+
+use crate::store::ObjectKey;
+use puente_shared::{CaseId, TenantId, UserId};
+use sha2::{Digest, Sha256};
+
+/// Revision numbers are zero-padded to this many digits so keys sort numerically.
+pub const MAX_REVISION: u64 = 999_999_999_999;
+
+fn key(raw: String) -> ObjectKey {
+    ObjectKey::parse(raw).expect("layout keys are built from ids and digits")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn tenants_prefix() -> &'static str {
+    "tenants/"
+}
+
+pub fn tenant(t: TenantId) -> ObjectKey {
+    key(format!("tenants/{t}/tenant.json"))
+}
+
+pub fn case_prefix(t: TenantId, case: CaseId) -> String {
+    format!("tenants/{t}/cases/{case}/")
+}
+
+pub fn revision(t: TenantId, case: CaseId, revision: u64) -> ObjectKey {
+    key(format!("tenants/{t}/cases/{case}/{revision:012}"))
+}
+
+/// The revision number of a key listed under [`case_prefix`].
+pub fn revision_of(listed_key: &str) -> Option<u64> {
+    listed_key.rsplit('/').next()?.parse().ok()
+}
+
+pub fn log_prefix(t: TenantId) -> String {
+    format!("tenants/{t}/log/")
+}
+
+pub fn log_entry(t: TenantId, seq: u64) -> ObjectKey {
+    key(format!("tenants/{t}/log/{seq:020}"))
+}
+
+/// Written after a revision's log entry, so a retried push knows the entry exists.
+pub fn logged_marker(t: TenantId, case: CaseId, revision: u64) -> ObjectKey {
+    key(format!("tenants/{t}/logged/{case}/{revision:012}"))
+}
+
+pub fn user(t: TenantId, user: UserId) -> ObjectKey {
+    key(format!("tenants/{t}/users/{user}.json"))
+}
+
+pub fn invite(t: TenantId, secret: &[u8; 16]) -> ObjectKey {
+    key(format!("tenants/{t}/invites/{}", hex(&Sha256::digest(secret))))
+}
+
+pub fn invite_used(t: TenantId, secret: &[u8; 16]) -> ObjectKey {
+    key(format!("tenants/{t}/invites/{}.used", hex(&Sha256::digest(secret))))
+}
+
+/// Usernames are unique across the installation; the key holds only their hash.
+pub fn username(name: &str) -> ObjectKey {
+    key(format!("directory/usernames/{}", hex(&Sha256::digest(name.as_bytes()))))
+}
+
+pub fn session_key() -> ObjectKey {
+    key("server/session-key".to_owned())
+}

@@ -1,0 +1,14 @@
+//! Puente's sync backend: a stateless axum server that stores encrypted case revisions in
+//! an object store and can never read them.
+
+pub mod accounts;
+pub mod app;
+pub mod changelog;
+pub mod cli;
+pub mod error;
+pub mod layout;
+mod routes;
+pub mod session;
+pub mod store;
+pub mod throttle;
+mod web;

@@ -1,0 +1,174 @@
+//! Enrolment with a one-time invite, and login. The server never sees a passphrase or a
+//! key: only `auth_secret`, of which it keeps a slow hash.
+
+use crate::accounts::{create_json, get_json, DirectoryEntry, InviteRecord, UserRecord};
+use crate::app::AppState;
+use crate::error::{ApiResult, Failure};
+use crate::layout;
+use crate::session::{now_millis, now_seconds, Claims, SESSION_SECONDS};
+use crate::store::{BlobStore, Created};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use bytes::Bytes;
+use puente_shared::crypto::{KdfParams, Salt, WRAPPED_KEY_LEN};
+use puente_shared::protocol::{
+    EnrolRequest, InviteCode, LoginParams, LoginParamsRequest, LoginRequest, Session, Username,
+};
+use std::time::Instant;
+
+/// Cost of the server-side hash of `auth_secret`. The secret is already a 256-bit key, so
+/// this guards against a leaked user record rather than weak input.
+fn auth_hasher() -> argon2::Argon2<'static> {
+    let params = argon2::Params::new(19 * 1024, 2, 1, None).expect("valid parameters");
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+async fn hash_auth_secret(secret: Vec<u8>) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::getrandom(&mut salt).map_err(Failure::internal)?;
+        let salt = SaltString::encode_b64(&salt).map_err(Failure::internal)?;
+        auth_hasher().hash_password(&secret, &salt).map(|h| h.to_string()).map_err(Failure::internal)
+    })
+    .await
+    .map_err(Failure::internal)?
+}
+
+async fn verify_auth_secret(secret: Vec<u8>, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc).is_ok_and(|hash| auth_hasher().verify_password(&secret, &hash).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn session_for<S>(state: &AppState<S>, user: &UserRecord) -> Session {
+    let expires_at = now_seconds() + SESSION_SECONDS;
+    let token = state.signer.issue(&Claims { tenant: user.tenant, user: user.user_id, exp: expires_at });
+    Session {
+        token,
+        expires_at,
+        tenant: user.tenant,
+        user_id: user.user_id,
+        username: user.username.clone(),
+        salt: user.salt,
+        kdf: user.kdf,
+        wrapped_account_key: user.wrapped_account_key.clone(),
+    }
+}
+
+fn invalid_invite() -> Failure {
+    Failure::bad_request("invalid_invite", "the invite is not valid or has expired")
+}
+
+pub async fn enrol<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Json(request): Json<EnrolRequest>,
+) -> ApiResult<(StatusCode, Json<Session>)> {
+    let invite = InviteCode::parse(&request.invite).map_err(|_| invalid_invite())?;
+    request.kdf.check().map_err(|e| Failure::bad_request("weak_kdf", e.to_string()))?;
+    if request.auth_secret.len() != 32 || request.wrapped_account_key.len() != WRAPPED_KEY_LEN {
+        return Err(Failure::bad_request("malformed_keys", "the key material has the wrong length"));
+    }
+    let store = &state.store;
+    let record: InviteRecord =
+        get_json(store, &layout::invite(invite.tenant, &invite.secret)).await?.ok_or_else(invalid_invite)?;
+    if record.expires_at <= now_millis() {
+        return Err(invalid_invite());
+    }
+    let username_key = layout::username(request.username.as_str());
+    if store.get(&username_key).await?.is_some() {
+        return Err(Failure::new(StatusCode::CONFLICT, "username_taken", "this username is already in use"));
+    }
+    let used = store.create(&layout::invite_used(invite.tenant, &invite.secret), Bytes::new()).await?;
+    if used == Created::AlreadyExists {
+        return Err(Failure::new(StatusCode::GONE, "invite_used", "this invite has already been used"));
+    }
+    let user = UserRecord {
+        user_id: request.user_id,
+        tenant: invite.tenant,
+        username: request.username,
+        auth_hash: hash_auth_secret(request.auth_secret).await?,
+        salt: request.salt,
+        kdf: request.kdf,
+        wrapped_account_key: request.wrapped_account_key,
+        created_at: now_millis(),
+    };
+    if create_json(store, &layout::user(user.tenant, user.user_id), &user).await? == Created::AlreadyExists {
+        return Err(Failure::new(StatusCode::CONFLICT, "user_exists", "this user id is already enrolled"));
+    }
+    let entry = DirectoryEntry { tenant: user.tenant, user_id: user.user_id };
+    if create_json(store, &username_key, &entry).await? == Created::AlreadyExists {
+        return Err(Failure::new(StatusCode::CONFLICT, "username_taken", "this username is already in use"));
+    }
+    tracing::info!(tenant = %user.tenant, user = %user.user_id, "user enrolled");
+    Ok((StatusCode::CREATED, Json(session_for(&state, &user))))
+}
+
+async fn find_user<S: BlobStore>(state: &AppState<S>, username: &Username) -> ApiResult<Option<UserRecord>> {
+    let Some(entry) = get_json::<DirectoryEntry>(&state.store, &layout::username(username.as_str())).await? else {
+        return Ok(None);
+    };
+    Ok(get_json(&state.store, &layout::user(entry.tenant, entry.user_id)).await?)
+}
+
+/// Salt and cost for a username. An unknown name gets a stable decoy, so the answer does
+/// not tell whether an account exists.
+pub async fn login_params<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Json(request): Json<LoginParamsRequest>,
+) -> ApiResult<Json<LoginParams>> {
+    let user = match Username::parse(&request.username) {
+        Ok(name) => find_user(&state, &name).await?,
+        Err(_) => None,
+    };
+    Ok(Json(match user {
+        Some(user) => LoginParams { salt: user.salt, kdf: user.kdf },
+        None => {
+            let decoy = state.signer.derive(b"decoy-salt", request.username.trim().to_lowercase().as_bytes());
+            LoginParams { salt: Salt(decoy[..16].try_into().expect("16 bytes")), kdf: KdfParams::default() }
+        }
+    }))
+}
+
+pub async fn login<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Json(request): Json<LoginRequest>,
+) -> ApiResult<Json<Session>> {
+    let bad_credentials = || Failure::unauthorized("the username or passphrase is not correct");
+    let name = Username::parse(&request.username).map_err(|_| bad_credentials())?;
+    if let Err(wait) = state.throttle.check(name.as_str(), Instant::now()) {
+        return Err(Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed logins; wait and try again",
+        )
+        .with_retry_after(wait));
+    }
+    let user = find_user(&state, &name).await?;
+    // Unknown users cost the same hash as known ones, so timing does not tell them apart.
+    let phc = match &user {
+        Some(user) => user.auth_hash.clone(),
+        None => dummy_hash().await?,
+    };
+    let verified = verify_auth_secret(request.auth_secret, phc).await;
+    match user {
+        Some(user) if verified => {
+            state.throttle.record_success(name.as_str());
+            Ok(Json(session_for(&state, &user)))
+        }
+        _ => {
+            state.throttle.record_failure(name.as_str(), Instant::now());
+            tracing::warn!("failed login");
+            Err(bad_credentials())
+        }
+    }
+}
+
+/// A hash of a random secret, verified against when the user does not exist.
+async fn dummy_hash() -> ApiResult<String> {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY.get_or_try_init(|| hash_auth_secret(vec![0; 32])).await.cloned()
+}

@@ -1,0 +1,127 @@
+//! `PUT /api/cases/{case}/revisions/{rev}` and `GET` of the same: immutable, encrypted
+//! case revisions. The server reads only the envelope's clear header.
+
+use crate::app::AppState;
+use crate::error::{ApiResult, Failure};
+use crate::layout;
+use crate::session::{now_millis, Authenticated, Claims};
+use crate::store::{BlobStore, Created, StoreError};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use puente_shared::crypto::EnvelopeHeader;
+use puente_shared::protocol::{ChangeEntry, PushResponse};
+use puente_shared::{CaseId, TenantId};
+
+fn parse_path(case: &str, revision: &str) -> ApiResult<(CaseId, u64)> {
+    let case = case.parse().map_err(|_| Failure::bad_request("invalid_case_id", "the case id is not a UUID"))?;
+    let revision = revision
+        .parse::<u64>()
+        .ok()
+        .filter(|r| (1..=layout::MAX_REVISION).contains(r))
+        .ok_or_else(|| Failure::bad_request("invalid_revision", "the revision is not a number from 1"))?;
+    Ok((case, revision))
+}
+
+/// The newest revision stored for a case (0 when none).
+async fn latest_revision(store: &impl BlobStore, tenant: TenantId, case: CaseId) -> Result<u64, StoreError> {
+    let prefix = layout::case_prefix(tenant, case);
+    let mut latest = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let keys = store.list(&prefix, after.as_deref(), 1000).await?;
+        latest = keys.iter().filter_map(|k| layout::revision_of(k)).max().unwrap_or(latest);
+        if keys.len() < 1000 {
+            return Ok(latest);
+        }
+        after = keys.last().cloned();
+    }
+}
+
+fn taken(latest: u64) -> Failure {
+    Failure::new(
+        StatusCode::CONFLICT,
+        "revision_taken",
+        "another revision was accepted first; pull, merge and push the next one",
+    )
+    .with_latest(latest)
+}
+
+pub async fn push<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    Path((case, revision)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let (case, revision) = parse_path(&case, &revision)?;
+    let header = EnvelopeHeader::parse(&body)
+        .map_err(|e| Failure::bad_request("malformed_envelope", format!("the body is not a valid envelope: {e}")))?;
+    if header.tenant != claims.tenant {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "wrong_tenant",
+            "the envelope belongs to another organisation",
+        ));
+    }
+    if header.case != case || header.revision != revision {
+        return Err(Failure::bad_request("envelope_mismatch", "the envelope's case or revision differs from the path"));
+    }
+    if header.parent != revision - 1 {
+        return Err(Failure::bad_request("envelope_mismatch", "a revision's parent must be the revision before it"));
+    }
+    let store = &state.store;
+    if revision > 1 && store.get(&layout::revision(claims.tenant, case, revision - 1)).await?.is_none() {
+        let latest = latest_revision(store, claims.tenant, case).await?;
+        return Err(Failure::new(StatusCode::CONFLICT, "parent_missing", "the parent revision is not on the server")
+            .with_latest(latest));
+    }
+    let key = layout::revision(claims.tenant, case, revision);
+    let size = body.len() as u64;
+    match store.create(&key, body.clone()).await? {
+        Created::Created => {
+            record_in_log(&state, &claims, case, revision, size).await?;
+            tracing::info!(%case, revision, size, "revision accepted");
+            Ok((StatusCode::CREATED, Json(PushResponse { revision, created: true })).into_response())
+        }
+        Created::AlreadyExists => {
+            let existing = store.get(&key).await?;
+            if existing.as_deref() != Some(body.as_ref()) {
+                return Err(taken(latest_revision(store, claims.tenant, case).await?));
+            }
+            // A retry of a push whose answer was lost: finish what it may not have.
+            if store.get(&layout::logged_marker(claims.tenant, case, revision)).await?.is_none() {
+                record_in_log(&state, &claims, case, revision, size).await?;
+            }
+            Ok((StatusCode::OK, Json(PushResponse { revision, created: false })).into_response())
+        }
+    }
+}
+
+async fn record_in_log<S: BlobStore>(
+    state: &AppState<S>,
+    claims: &Claims,
+    case: CaseId,
+    revision: u64,
+    size: u64,
+) -> Result<(), StoreError> {
+    let entry = ChangeEntry { seq: 0, case, revision, size, author: claims.user, at: now_millis() };
+    let seq = state.log.append(&state.store, claims.tenant, entry).await?;
+    state.store.create(&layout::logged_marker(claims.tenant, case, revision), Bytes::from(seq.to_string())).await?;
+    Ok(())
+}
+
+pub async fn fetch<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    Path((case, revision)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (case, revision) = parse_path(&case, &revision)?;
+    let bytes = state
+        .store
+        .get(&layout::revision(claims.tenant, case, revision))
+        .await?
+        .ok_or_else(|| Failure::not_found("no such revision"))?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+}

@@ -1,0 +1,55 @@
+//! Object storage, the backend's only state. Objects are immutable once created, except
+//! where noted; creation is create-if-absent so that concurrent writers never overwrite
+//! each other (see DESIGN.md, "Sync").
+
+mod fs;
+mod key;
+mod s3;
+
+pub use fs::FsStore;
+pub use key::ObjectKey;
+pub use s3::{S3Config, S3Store};
+
+use bytes::Bytes;
+use std::future::Future;
+
+/// The outcome of a create-if-absent write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Created {
+    /// This call wrote the object.
+    Created,
+    /// The object already existed; nothing was written.
+    AlreadyExists,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("object store I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("object store request failed: {0}")]
+    Remote(String),
+    #[error("the object store does not enforce create-if-absent: {0}")]
+    Unsafe(String),
+}
+
+/// A key-value store of immutable blobs with atomic create-if-absent.
+pub trait BlobStore: Clone + Send + Sync + 'static {
+    /// Writes `bytes` at `key` unless an object is already there. Exactly one of several
+    /// concurrent creates of one key returns [`Created::Created`]; an object is never torn.
+    fn create(&self, key: &ObjectKey, bytes: Bytes) -> impl Future<Output = Result<Created, StoreError>> + Send;
+
+    /// The object's bytes, or `None` when there is none.
+    fn get(&self, key: &ObjectKey) -> impl Future<Output = Result<Option<Bytes>, StoreError>> + Send;
+
+    /// Up to `limit` keys that start with `prefix` and sort after `start_after`, in
+    /// lexicographic order.
+    fn list(
+        &self,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Removes an object (absent is fine). Only for housekeeping such as start-up probes.
+    fn delete(&self, key: &ObjectKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

@@ -1,0 +1,33 @@
+//! Keys and the encryption envelope (see DESIGN.md, "Keys and envelopes"). The same code
+//! runs in the browser and on the server; only the browser ever holds a key.
+
+mod envelope;
+mod kdf;
+mod secret;
+mod wrap;
+
+pub use envelope::{open, seal, EnvelopeHeader, Opened, ENVELOPE_OVERHEAD, FORMAT_VERSION, HEADER_LEN};
+pub use kdf::{derive_keys, DerivedKeys, KdfParams, Salt};
+pub use secret::SecretKey;
+pub use wrap::{unwrap_account_key, wrap_account_key, WRAPPED_KEY_LEN};
+
+/// Why something could not be opened or parsed. Messages never include key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("the data is too short to be an envelope ({0} bytes)")]
+    Truncated(usize),
+    #[error("this is not a Puente envelope")]
+    BadMagic,
+    #[error("unsupported envelope format version {0}")]
+    UnsupportedVersion(u8),
+    #[error("the revision numbers are inconsistent (revision {revision}, parent {parent})")]
+    BadRevision { revision: u64, parent: u64 },
+    #[error("the envelope belongs to another {0}")]
+    Misplaced(&'static str),
+    #[error("the data was altered, or the key is wrong")]
+    Authentication,
+    #[error("key derivation parameters are out of the accepted range: {0}")]
+    WeakParams(&'static str),
+    #[error("key derivation failed")]
+    Kdf,
+}

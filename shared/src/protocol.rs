@@ -1,0 +1,239 @@
+//! The sync API's wire types, shared by the backend and the browser client.
+
+use crate::crypto::{KdfParams, Salt};
+use crate::ids::{CaseId, TenantId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Largest revision body the server accepts, in bytes.
+pub const MAX_REVISION_BYTES: usize = 1024 * 1024;
+/// Most change-feed entries returned by one request.
+pub const MAX_CHANGES_PER_PAGE: usize = 500;
+
+/// Bytes on the wire as unpadded URL-safe base64.
+pub mod b64 {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        URL_SAFE_NO_PAD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A fixed-size byte array as unpadded URL-safe base64.
+pub mod b64_array {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer, const N: usize>(bytes: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
+        super::b64::serialize(bytes, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Error> {
+        let bytes = super::b64::deserialize(d)?;
+        let len = bytes.len();
+        bytes.try_into().map_err(|_| serde::de::Error::custom(format!("expected {N} bytes, got {len}")))
+    }
+}
+
+/// Every error response: `{"error": {"code": …, "message": …}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable machine-readable code, e.g. `revision_taken`.
+    pub code: String,
+    /// Human-readable explanation (English; clients translate by `code`).
+    pub message: String,
+    /// With `revision_taken`: the newest revision the server holds for the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<u64>,
+    /// With `too_many_attempts`: seconds until another try is allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+/// A staff member's login name: 3–64 characters of `a-z 0-9 . _ -`, stored lower case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let name = raw.trim().to_ascii_lowercase();
+        if name.len() < 3 || name.len() > 64 {
+            return Err("a username has 3 to 64 characters");
+        }
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')) {
+            return Err("a username uses only letters a-z, digits, '.', '_' and '-'");
+        }
+        Ok(Self(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Username {
+    type Error = &'static str;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Username> for String {
+    fn from(value: Username) -> Self {
+        value.0
+    }
+}
+
+/// A one-time enrolment code: the organisation's id and 16 random bytes, as base64.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InviteCode {
+    pub tenant: TenantId,
+    pub secret: [u8; 16],
+}
+
+impl InviteCode {
+    pub fn random(tenant: TenantId) -> Self {
+        let mut secret = [0u8; 16];
+        getrandom::getrandom(&mut secret).expect("the platform RNG is available");
+        Self { tenant, secret }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw.trim())
+            .map_err(|_| "the invite code is not valid")?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| "the invite code is not valid")?;
+        Ok(Self {
+            tenant: TenantId::from_bytes(bytes[..16].try_into().expect("16 bytes")),
+            secret: bytes[16..].try_into().expect("16 bytes"),
+        })
+    }
+
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        let bytes = [self.tenant.as_bytes().as_slice(), &self.secret].concat();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub invite: String,
+    pub username: Username,
+    /// Chosen by the device, because the wrapped account key is bound to it.
+    pub user_id: UserId,
+    #[serde(with = "b64")]
+    pub auth_secret: Vec<u8>,
+    pub salt: Salt,
+    pub kdf: KdfParams,
+    #[serde(with = "b64")]
+    pub wrapped_account_key: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginParamsRequest {
+    pub username: String,
+}
+
+/// What a device needs to derive keys before logging in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginParams {
+    pub salt: Salt,
+    pub kdf: KdfParams,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    #[serde(with = "b64")]
+    pub auth_secret: Vec<u8>,
+}
+
+/// A successful enrolment or login.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub tenant: TenantId,
+    pub user_id: UserId,
+    pub username: Username,
+    pub salt: Salt,
+    pub kdf: KdfParams,
+    #[serde(with = "b64")]
+    pub wrapped_account_key: Vec<u8>,
+}
+
+/// Answer to a revision push (201 created, 200 already there with the same bytes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub revision: u64,
+    pub created: bool,
+}
+
+/// One accepted revision in the organisation's change log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeEntry {
+    pub seq: u64,
+    pub case: CaseId,
+    pub revision: u64,
+    pub size: u64,
+    pub author: UserId,
+    /// Unix milliseconds, server time.
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangesResponse {
+    pub entries: Vec<ChangeEntry>,
+    /// Cursor for the next request (`after=`).
+    pub next: u64,
+    /// More entries are waiting beyond this page.
+    pub more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(Username::parse(" Ana.Garcia ").unwrap().as_str(), "ana.garcia");
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse("ana garcia").is_err());
+        assert!(Username::parse("ana/../x").is_err());
+        assert!(Username::parse(&"a".repeat(65)).is_err());
+        assert!(serde_json::from_str::<Username>("\"no spaces\"").is_err());
+    }
+
+    #[test]
+    fn invite_codes_round_trip_and_reject_garbage() {
+        let code = InviteCode::random(TenantId::random());
+        assert_eq!(InviteCode::parse(&code.encode()).unwrap(), code);
+        assert!(InviteCode::parse("not-a-code").is_err());
+        assert!(InviteCode::parse(&code.encode()[1..]).is_err());
+    }
+
+    #[test]
+    fn bytes_travel_as_base64() {
+        let request = LoginRequest { username: "ana".into(), auth_secret: vec![0xff, 0, 1] };
+        let json = serde_json::to_string(&request).unwrap();
+        assert!(json.contains("\"_wAB\""), "{json}");
+        let back: LoginRequest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.auth_secret, vec![0xff, 0, 1]);
+        let salt: Result<Salt, _> = serde_json::from_str("\"AAEC\"");
+        assert!(salt.is_err(), "a salt must have 16 bytes");
+    }
+}

@@ -1,0 +1,102 @@
+//! A small client of the sync API, doing on the test's side what a device does: derive
+//! keys from a passphrase, wrap the account key, enrol, log in, seal and push.
+
+use puente_backend::accounts;
+use puente_backend::store::BlobStore;
+use puente_shared::crypto::{self, derive_keys, wrap_account_key, EnvelopeHeader, KdfParams, Salt, SecretKey};
+use puente_shared::protocol::{EnrolRequest, Session, Username};
+use puente_shared::{CaseId, KeyId, TenantId, UserId};
+use reqwest::{Client, Response};
+
+/// The cheapest cost a device accepts, to keep tests fast.
+pub const FAST_KDF: KdfParams = KdfParams { m_kib: KdfParams::MIN_M_KIB, t: 2, p: 1 };
+
+pub struct Device {
+    pub http: Client,
+    pub url: String,
+    pub session: Session,
+    pub account_key: SecretKey,
+    pub passphrase: String,
+}
+
+/// A new organisation with its first user enrolled.
+pub async fn new_org_user(store: &impl BlobStore, url: &str, username: &str) -> Device {
+    let tenant = accounts::create_tenant(store, "Test org").await.expect("tenant");
+    let invite = accounts::create_invite(store, tenant.id).await.expect("invite").encode();
+    let passphrase = format!("{username} correct horse battery");
+    let response = enrol(url, &invite, username, &passphrase).await;
+    assert_eq!(response.status(), 201, "enrolment failed: {}", response.text().await.unwrap_or_default());
+    let session: Session = response.json().await.expect("session");
+    let keys = derive_keys(&passphrase, &session.salt, session.kdf).expect("derive");
+    let account_key =
+        crypto::unwrap_account_key(&keys.kek, &session.wrapped_account_key, session.user_id).expect("unwrap");
+    Device { http: Client::new(), url: url.to_owned(), session, account_key, passphrase }
+}
+
+pub fn enrol_request(invite: &str, username: &str, passphrase: &str) -> EnrolRequest {
+    let salt = Salt::random();
+    let keys = derive_keys(passphrase, &salt, FAST_KDF).expect("derive");
+    let user_id = UserId::random();
+    EnrolRequest {
+        invite: invite.to_owned(),
+        username: Username::parse(username).expect("username"),
+        user_id,
+        auth_secret: keys.auth_secret.expose().to_vec(),
+        salt,
+        kdf: FAST_KDF,
+        wrapped_account_key: wrap_account_key(&keys.kek, &SecretKey::random(), user_id),
+    }
+}
+
+pub async fn enrol(url: &str, invite: &str, username: &str, passphrase: &str) -> Response {
+    Client::new()
+        .post(format!("{url}/api/enrol"))
+        .json(&enrol_request(invite, username, passphrase))
+        .send()
+        .await
+        .expect("enrol")
+}
+
+impl Device {
+    pub fn tenant(&self) -> TenantId {
+        self.session.tenant
+    }
+
+    /// Seals `plaintext` as revision `revision` of `case`.
+    pub fn seal(&self, case: CaseId, revision: u64, plaintext: &[u8]) -> Vec<u8> {
+        let header =
+            EnvelopeHeader { tenant: self.tenant(), case, revision, parent: revision - 1, key_id: KeyId::random() };
+        crypto::seal(&header, &SecretKey::random(), &self.account_key, plaintext)
+    }
+
+    pub async fn push(&self, case: CaseId, revision: u64, body: Vec<u8>) -> Response {
+        self.http
+            .put(format!("{}/api/cases/{case}/revisions/{revision}", self.url))
+            .bearer_auth(&self.session.token)
+            .body(body)
+            .send()
+            .await
+            .expect("push")
+    }
+
+    pub async fn fetch(&self, case: CaseId, revision: u64) -> Response {
+        self.http
+            .get(format!("{}/api/cases/{case}/revisions/{revision}", self.url))
+            .bearer_auth(&self.session.token)
+            .send()
+            .await
+            .expect("fetch")
+    }
+
+    pub async fn changes(&self, after: u64, limit: usize) -> puente_shared::protocol::ChangesResponse {
+        let response = self
+            .http
+            .get(format!("{}/api/changes?after={after}&limit={limit}", self.url))
+            .bearer_auth(&self.session.token)
+            .send()
+            .await
+            .expect("changes");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("changes body")
+    }
+}

@@ -1,0 +1,291 @@
+//! The sync API over real HTTP against the in-process backend, on the filesystem store and
+//! on a real S3-compatible server.
+
+use bytes::Bytes;
+use puente_backend::accounts;
+use puente_backend::layout;
+use puente_backend::store::{BlobStore, FsStore};
+use puente_shared::protocol::{ErrorBody, LoginParams, PushResponse, Session, MAX_REVISION_BYTES};
+use puente_shared::CaseId;
+use puente_tests::api::{enrol, new_org_user, Device};
+use puente_tests::server::TestServer;
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+async fn fs_server() -> (TestServer<FsStore>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (TestServer::start(FsStore::open(dir.path()).unwrap()).await, dir)
+}
+
+async fn error_code(response: reqwest::Response) -> String {
+    response.json::<ErrorBody>().await.expect("JSON error body").error.code
+}
+
+#[tokio::test]
+async fn health_answers_without_a_token() {
+    let (server, _dir) = fs_server().await;
+    let response = reqwest::get(format!("{}/healthz", server.url)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_data_route_needs_a_valid_token() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let case = CaseId::random();
+    let http = Client::new();
+    let routes = [
+        http.get(format!("{}/api/changes", server.url)),
+        http.get(format!("{}/api/cases/{case}/revisions/1", server.url)),
+        http.put(format!("{}/api/cases/{case}/revisions/1", server.url)).body(device.seal(case, 1, b"x")),
+    ];
+    for request in routes {
+        let without = request.try_clone().unwrap().send().await.unwrap();
+        assert_eq!(without.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(error_code(without).await, "unauthorized");
+        let forged = format!("{}x", device.session.token);
+        let with_forged = request.bearer_auth(forged).send().await.unwrap();
+        assert_eq!(with_forged.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert!(server.store.list(&layout::case_prefix(device.tenant(), case), None, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_invite_enrols_once_and_login_returns_the_wrapped_key() {
+    let (server, _dir) = fs_server().await;
+    let tenant = accounts::create_tenant(&server.store, "Org").await.unwrap();
+    let invite = accounts::create_invite(&server.store, tenant.id).await.unwrap().encode();
+    let first = enrol(&server.url, &invite, "ana", "ana's passphrase").await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let session: Session = first.json().await.unwrap();
+    assert_eq!(session.tenant, tenant.id);
+    let again = enrol(&server.url, &invite, "bea", "bea's passphrase").await;
+    assert_eq!(again.status(), StatusCode::GONE);
+    assert_eq!(error_code(again).await, "invite_used");
+    let bogus = enrol(&server.url, "not-an-invite", "cid", "x").await;
+    assert_eq!(error_code(bogus).await, "invalid_invite");
+
+    // Another device logs in with the same passphrase and gets the same wrapped key.
+    let http = Client::new();
+    let params: LoginParams = http
+        .post(format!("{}/api/login/params", server.url))
+        .json(&json!({"username": "ANA"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(params.salt, session.salt);
+    let keys = puente_shared::crypto::derive_keys("ana's passphrase", &params.salt, params.kdf).unwrap();
+    let login = http
+        .post(format!("{}/api/login", server.url))
+        .json(&puente_shared::protocol::LoginRequest {
+            username: "ana".into(),
+            auth_secret: keys.auth_secret.expose().to_vec(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let second: Session = login.json().await.unwrap();
+    assert_eq!(second.wrapped_account_key, session.wrapped_account_key);
+    assert_eq!(second.user_id, session.user_id);
+}
+
+#[tokio::test]
+async fn unknown_users_get_a_stable_decoy_salt() {
+    let (server, _dir) = fs_server().await;
+    let http = Client::new();
+    let ask = |name: &'static str| {
+        let http = http.clone();
+        let url = server.url.clone();
+        async move {
+            http.post(format!("{url}/api/login/params"))
+                .json(&json!({"username": name}))
+                .send()
+                .await
+                .unwrap()
+                .json::<LoginParams>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(ask("nobody").await, ask("nobody").await);
+    assert_ne!(ask("nobody").await.salt, ask("someone").await.salt);
+}
+
+#[tokio::test]
+async fn failed_logins_are_refused_then_rate_limited() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let http = Client::new();
+    let attempt = |secret: Vec<u8>| {
+        http.post(format!("{}/api/login", server.url))
+            .json(&json!({"username": "ana", "auth_secret": base64url(&secret)}))
+            .send()
+    };
+    for _ in 0..puente_backend::throttle::MAX_FAILURES {
+        let response = attempt(vec![0; 32]).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right secret is refused while locked out.
+    let keys =
+        puente_shared::crypto::derive_keys(&device.passphrase, &device.session.salt, device.session.kdf).unwrap();
+    let locked = attempt(keys.auth_secret.expose().to_vec()).await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers().get("retry-after").is_some());
+    assert_eq!(error_code(locked).await, "too_many_attempts");
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn push_rules(device: Device, store: impl BlobStore) {
+    let case = CaseId::random();
+    let first = device.seal(case, 1, b"revision one");
+    let created = device.push(case, 1, first.clone()).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.json::<PushResponse>().await.unwrap(), PushResponse { revision: 1, created: true });
+
+    // An identical retry is idempotent.
+    let retry = device.push(case, 1, first.clone()).await;
+    assert_eq!(retry.status(), StatusCode::OK);
+    assert_eq!(retry.json::<PushResponse>().await.unwrap(), PushResponse { revision: 1, created: false });
+
+    // Different bytes for a taken revision: 409 with the latest revision, nothing replaced.
+    let rival = device.push(case, 1, device.seal(case, 1, b"rival edit")).await;
+    assert_eq!(rival.status(), StatusCode::CONFLICT);
+    let body: ErrorBody = rival.json().await.unwrap();
+    assert_eq!((body.error.code.as_str(), body.error.latest), ("revision_taken", Some(1)));
+    assert_eq!(device.fetch(case, 1).await.bytes().await.unwrap().as_ref(), first.as_slice());
+
+    // Skipping a revision is refused with the latest.
+    let skipped = device.push(case, 3, device.seal(case, 3, b"three")).await;
+    assert_eq!(skipped.status(), StatusCode::CONFLICT);
+    let body: ErrorBody = skipped.json().await.unwrap();
+    assert_eq!((body.error.code.as_str(), body.error.latest), ("parent_missing", Some(1)));
+
+    assert_eq!(device.push(case, 2, device.seal(case, 2, b"two")).await.status(), StatusCode::CREATED);
+    let feed = device.changes(0, 100).await;
+    let revisions: Vec<_> = feed.entries.iter().map(|e| (e.case, e.revision)).collect();
+    assert_eq!(revisions, [(case, 1), (case, 2)], "each accepted revision is logged once");
+    assert_eq!(feed.entries[0].author, device.session.user_id);
+    assert_eq!(feed.entries[0].size, first.len() as u64);
+    assert!(!feed.more);
+    assert_eq!(store.list(&layout::case_prefix(device.tenant(), case), None, 10).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn pushes_are_create_if_absent_idempotent_and_logged_on_fs() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    push_rules(device, server.store.clone()).await;
+}
+
+#[tokio::test]
+async fn pushes_are_create_if_absent_idempotent_and_logged_on_s3() {
+    let server = TestServer::start(puente_tests::moto::fresh_store().await).await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    push_rules(device, server.store.clone()).await;
+}
+
+#[tokio::test]
+async fn the_change_feed_pages_with_a_cursor() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let cases: Vec<CaseId> = (0..5).map(|_| CaseId::random()).collect();
+    for case in &cases {
+        assert_eq!(device.push(*case, 1, device.seal(*case, 1, b"x")).await.status(), StatusCode::CREATED);
+    }
+    let page = device.changes(0, 2).await;
+    assert_eq!((page.entries.len(), page.more, page.next), (2, true, 2));
+    let rest = device.changes(page.next, 10).await;
+    assert_eq!(rest.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4, 5]);
+    assert!(!rest.more);
+    let seen: Vec<CaseId> = page.entries.iter().chain(&rest.entries).map(|e| e.case).collect();
+    assert_eq!(seen, cases);
+    let empty = device.changes(rest.next, 10).await;
+    assert_eq!((empty.entries.len(), empty.next), (0, 5));
+}
+
+#[tokio::test]
+async fn a_retry_completes_a_push_that_stopped_before_its_log_entry() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let case = CaseId::random();
+    let body = device.seal(case, 1, b"written, never logged");
+    // As if the backend crashed right after storing the revision.
+    server.store.create(&layout::revision(device.tenant(), case, 1), Bytes::from(body.clone())).await.unwrap();
+    assert!(device.changes(0, 10).await.entries.is_empty());
+    assert_eq!(device.push(case, 1, body.clone()).await.status(), StatusCode::OK);
+    assert_eq!(device.changes(0, 10).await.entries.len(), 1);
+    assert_eq!(device.push(case, 1, body).await.status(), StatusCode::OK);
+    assert_eq!(device.changes(0, 10).await.entries.len(), 1, "logged once only");
+}
+
+#[tokio::test]
+async fn another_organisation_can_neither_see_nor_write_a_case() {
+    let (server, _dir) = fs_server().await;
+    let ana = new_org_user(&server.store, &server.url, "ana").await;
+    let eve = new_org_user(&server.store, &server.url, "eve").await;
+    assert_ne!(ana.tenant(), eve.tenant());
+    let case = CaseId::random();
+    assert_eq!(ana.push(case, 1, ana.seal(case, 1, b"ana's case")).await.status(), StatusCode::CREATED);
+
+    assert_eq!(eve.fetch(case, 1).await.status(), StatusCode::NOT_FOUND);
+    assert!(eve.changes(0, 100).await.entries.is_empty());
+    // Eve replays Ana's envelope, and forges one claiming Ana's organisation.
+    let ana_bytes = ana.fetch(case, 1).await.bytes().await.unwrap().to_vec();
+    let replay = eve.push(case, 2, ana_bytes).await;
+    assert_eq!(replay.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(replay).await, "wrong_tenant");
+    assert_eq!(ana.changes(0, 100).await.entries.len(), 1);
+    assert!(server.store.list(&layout::case_prefix(eve.tenant(), case), None, 10).await.unwrap().is_empty());
+    assert!(server.store.get(&layout::revision(ana.tenant(), case, 2)).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn malformed_or_mismatched_envelopes_are_refused_and_nothing_is_stored() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let case = CaseId::random();
+    let good = device.seal(case, 1, b"x");
+    let mut bad_magic = good.clone();
+    bad_magic[0] ^= 0xff;
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (b"plain text, not an envelope".to_vec(), "1", "malformed_envelope"),
+        (Vec::new(), "1", "malformed_envelope"),
+        (bad_magic, "1", "malformed_envelope"),
+        (good.clone(), "2", "envelope_mismatch"),
+        (device.seal(CaseId::random(), 1, b"x"), "1", "envelope_mismatch"),
+        (good.clone(), "0", "invalid_revision"),
+        (good.clone(), "abc", "invalid_revision"),
+    ];
+    for (body, revision, code) in cases {
+        let response = device
+            .http
+            .put(format!("{}/api/cases/{case}/revisions/{revision}", device.url))
+            .bearer_auth(&device.session.token)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{code}");
+        assert_eq!(error_code(response).await, code);
+    }
+    assert!(server.store.list(&format!("tenants/{}/cases/", device.tenant()), None, 10).await.unwrap().is_empty());
+    assert!(device.changes(0, 10).await.entries.is_empty());
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let case = CaseId::random();
+    let huge = device.seal(case, 1, &vec![7u8; MAX_REVISION_BYTES + 1]);
+    assert_eq!(device.push(case, 1, huge).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(device.fetch(case, 1).await.status() == StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,149 @@
+//! `serve` and `test`.
+
+use crate::dist;
+use crate::shell::{describe, root, run, Result};
+use crate::tools;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn serve() -> Result {
+    tools::ensure_build_tools()?;
+    let dist = dist::build()?;
+    let root = root();
+    run(Command::new("cargo").current_dir(&root).args(["build", "--release", "--package", "puente-backend"]))?;
+    run(Command::new(root.join("target/release/puente-backend"))
+        .current_dir(&root)
+        .args(["serve", "--listen", "127.0.0.1:8080", "--store", "fs", "--data-dir", "data", "--static-dir"])
+        .arg(&dist.dir))
+}
+
+/// Counts read from test runners' closing lines.
+#[derive(Default)]
+struct Summary {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+    stage_failures: Vec<String>,
+}
+
+impl Summary {
+    /// Adds a libtest line such as `test result: ok. 12 passed; 0 failed; 1 ignored; …`.
+    fn read_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else { return };
+        for part in rest.split(['.', ';']) {
+            let mut words = part.split_whitespace();
+            if let (Some(n), Some(what)) = (words.next().and_then(|n| n.parse::<u64>().ok()), words.next()) {
+                match what {
+                    "passed" => self.passed += n,
+                    "failed" => self.failed += n,
+                    "ignored" => self.ignored += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Runs a test command, echoing its output and counting its results.
+    fn stage(&mut self, name: &str, command: &mut Command) {
+        eprintln!("xtask: == {name} ==\nxtask: $ {}", describe(command));
+        let (passed, failed) = (self.passed, self.failed);
+        let outcome = command.stdout(Stdio::piped()).spawn().map_err(|e| e.to_string()).and_then(|mut child| {
+            let stdout = child.stdout.take().expect("piped");
+            for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+                println!("{line}");
+                self.read_line(&line);
+            }
+            child.wait().map_err(|e| e.to_string())
+        });
+        match outcome {
+            Ok(status) if status.success() => {}
+            Ok(status) => self.stage_failures.push(format!("{name} ({status})")),
+            Err(e) => self.stage_failures.push(format!("{name} ({e})")),
+        }
+        eprintln!("xtask: {name}: {} passed, {} failed", self.passed - passed, self.failed - failed);
+    }
+}
+
+/// A process killed when dropped.
+struct Background(Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port())
+}
+
+fn wait_for_port(port: u16, what: &str) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!("{what} did not start listening on port {port}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// One S3-compatible server for every suite.
+fn start_moto() -> Result<(Background, String)> {
+    let port = free_port()?;
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start moto_server: {e}"))?;
+    let guard = Background(child);
+    wait_for_port(port, "moto_server")?;
+    Ok((guard, format!("http://127.0.0.1:{port}")))
+}
+
+pub fn test() -> Result {
+    let started = Instant::now();
+    tools::ensure_test_tools()?;
+    let root = root();
+    let (_moto, s3_endpoint) = start_moto()?;
+    let mut summary = Summary::default();
+
+    summary.stage(
+        "native tests (shared, backend, API and BlobStore conformance on the filesystem and S3)",
+        Command::new("cargo")
+            .current_dir(&root)
+            .args(["test", "--workspace"])
+            .env("PUENTE_TEST_S3_ENDPOINT", &s3_endpoint),
+    );
+
+    eprintln!("xtask: finished in {:.0} s", started.elapsed().as_secs_f64());
+    if !summary.stage_failures.is_empty() {
+        eprintln!("xtask: failed stages: {}", summary.stage_failures.join("; "));
+    }
+    println!("summary: {} passed, {} failed, {} skipped", summary.passed, summary.failed, summary.ignored);
+    if summary.failed == 0 && summary.stage_failures.is_empty() {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Summary;
+
+    #[test]
+    fn reads_libtest_closing_lines() {
+        let mut summary = Summary::default();
+        summary.read_line(
+            "test result: ok. 35 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.63s",
+        );
+        summary.read_line("test result: FAILED. 3 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out");
+        summary.read_line("running 4 tests");
+        assert_eq!((summary.passed, summary.failed, summary.ignored), (38, 1, 2));
+    }
+}

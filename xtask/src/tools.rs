@@ -1,0 +1,64 @@
+//! Installs what the build and the tests need, when missing, from the package registries.
+
+use crate::shell::{has, on_path, root, run, version_of, Result};
+use std::process::Command;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The wasm target, `wasm-bindgen` at exactly the lock's version, and `wasm-opt` if the
+/// package manager can provide it (the build works without it, only larger).
+pub fn ensure_build_tools() -> Result {
+    let targets = Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| e.to_string())?;
+    if !String::from_utf8_lossy(&targets.stdout).lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let version = locked_version("wasm-bindgen")?;
+    let installed = version_of("wasm-bindgen").unwrap_or_default();
+    if !installed.ends_with(&version) {
+        let locked =
+            run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version, "--locked"]));
+        if locked.is_err() {
+            // A locked dependency may be missing from the registry; resolve afresh.
+            run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))?;
+        }
+    }
+    if !has("wasm-opt") && apt_install(&["binaryen"]).is_err() {
+        eprintln!("xtask: wasm-opt is not available; the frontend will be built without it");
+    }
+    Ok(())
+}
+
+/// Everything the build needs, plus Chromium, ChromeDriver and an S3-compatible server.
+pub fn ensure_test_tools() -> Result {
+    ensure_build_tools()?;
+    if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    if !on_path("moto_server") {
+        run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "moto[server]"]))?;
+    }
+    Ok(())
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The version of `package` recorded in Cargo.lock.
+pub fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{package}\"") {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err(format!("{package} is not in Cargo.lock"))
+}
