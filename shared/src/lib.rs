@@ -6,6 +6,7 @@ pub mod case;
 pub mod crypto;
 pub mod ids;
 mod iso_codes;
+pub mod passphrase;
 pub mod protocol;
 pub mod validation;
 

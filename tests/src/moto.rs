@@ -2,7 +2,6 @@
 //! on a free loopback port. Each test gets a bucket of its own.
 
 use puente_backend::store::{S3Config, S3Store};
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -21,10 +20,6 @@ impl Drop for ChildGuard {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
-}
-
 /// The program to run: `$PUENTE_MOTO_SERVER`, or `moto_server` on the `PATH`.
 fn program() -> String {
     std::env::var("PUENTE_MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_owned())
@@ -38,7 +33,7 @@ pub fn moto() -> &'static Moto {
         if let Ok(endpoint) = std::env::var("PUENTE_TEST_S3_ENDPOINT") {
             return Moto { endpoint, _child: None };
         }
-        let port = free_port();
+        let port = crate::free_port();
         // Statics are never dropped, so a watchdog shell stops the server when this
         // test process exits, however it exits.
         let script =
@@ -77,10 +72,15 @@ pub fn config(bucket: &str) -> S3Config {
 
 /// A new empty bucket, checked by the start-up probe like any production bucket.
 pub async fn fresh_store() -> S3Store {
+    fresh_bucket().await.0
+}
+
+/// A new empty bucket and how to reach it.
+pub async fn fresh_bucket() -> (S3Store, S3Config) {
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let bucket = format!("puente-test-{}-{n}", std::process::id());
     let config = config(&bucket);
     S3Store::new(&config).client().create_bucket().bucket(&bucket).send().await.expect("create the bucket");
-    S3Store::connect(&config).await.expect("moto honours If-None-Match")
+    (S3Store::connect(&config).await.expect("moto honours If-None-Match"), config)
 }

@@ -2,7 +2,7 @@
 //! wasm-opt when present, every asset renamed with a content hash, an `index.html` that
 //! points at them, and a service worker that precaches exactly this list.
 
-use crate::shell::{has, root, run, Result};
+use crate::shell::{root, run, Result};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -50,9 +50,9 @@ pub fn build() -> Result<Dist> {
         .arg(&bound)
         .arg(root.join("target/wasm32-unknown-unknown/wasm-release/puente_frontend.wasm")))?;
     let wasm = bound.join("puente_bg.wasm");
-    if has("wasm-opt") {
+    if let Some(wasm_opt) = crate::tools::wasm_opt() {
         let optimised = bound.join("puente_bg.opt.wasm");
-        run(Command::new("wasm-opt")
+        run(Command::new(wasm_opt)
             .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
             .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
             .arg(&optimised)
@@ -84,7 +84,29 @@ pub fn build() -> Result<Dist> {
         .replace("{{VERSION}}", &version)
         .replace("{{ASSETS}}", &format!("{list:?}"));
     fs::write(dist.join("sw.js"), sw).map_err(|e| e.to_string())?;
-    let wasm_bytes = read(&dist.join(&wasm_name))?.len();
-    eprintln!("xtask: frontend built into {} ({wasm_name}: {wasm_bytes} bytes)", dist.display());
+    let wasm_bytes = read(&dist.join(&wasm_name))?;
+    eprintln!(
+        "xtask: frontend built into {} ({wasm_name}: {} bytes, {} gzipped)",
+        dist.display(),
+        wasm_bytes.len(),
+        gzipped_len(&wasm_bytes).map_or_else(|| "?".to_owned(), |n| n.to_string())
+    );
     Ok(Dist { dir: dist })
+}
+
+/// The size a browser downloads with `Content-Encoding: gzip` (gzip -9), if gzip is here.
+fn gzipped_len(bytes: &[u8]) -> Option<usize> {
+    use std::io::Write;
+    let mut child = Command::new("gzip")
+        .arg("-9c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().ok()?;
+    writer.join().ok()?.ok()?;
+    Some(output.stdout.len())
 }

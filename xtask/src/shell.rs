@@ -1,7 +1,7 @@
 //! Running commands, with clear errors.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
@@ -24,16 +24,6 @@ pub fn run(command: &mut Command) -> Result {
     } else {
         Err(format!("`{}` failed ({status})", describe(command)))
     }
-}
-
-/// Whether a program answers `--version` (i.e. is installed).
-pub fn has(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// The first line a program prints for `--version`.

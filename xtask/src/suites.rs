@@ -109,15 +109,30 @@ pub fn test() -> Result {
     let started = Instant::now();
     tools::ensure_test_tools()?;
     let root = root();
+    let dist = dist::build()?;
+    run(Command::new("cargo").current_dir(&root).args(["build", "--package", "puente-backend"]))?;
+    let backend_bin = root.join("target/debug/puente-backend");
     let (_moto, s3_endpoint) = start_moto()?;
     let mut summary = Summary::default();
 
     summary.stage(
-        "native tests (shared, backend, API and BlobStore conformance on the filesystem and S3)",
+        "native and end-to-end tests (shared, backend, API and BlobStore on the filesystem and S3, Chromium)",
         Command::new("cargo")
             .current_dir(&root)
-            .args(["test", "--workspace"])
-            .env("PUENTE_TEST_S3_ENDPOINT", &s3_endpoint),
+            .args(["test", "--workspace", "--exclude", "puente-frontend"])
+            .env("PUENTE_TEST_S3_ENDPOINT", &s3_endpoint)
+            .env("PUENTE_DIST", &dist.dir)
+            .env("PUENTE_BACKEND_BIN", &backend_bin)
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+    );
+    summary.stage(
+        "browser tests (wasm-bindgen-test in headless Chromium)",
+        Command::new("cargo")
+            .current_dir(root.join("frontend"))
+            .args(["test", "--package", "puente-frontend", "--target", "wasm32-unknown-unknown"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     );
 
     eprintln!("xtask: finished in {:.0} s", started.elapsed().as_secs_f64());

@@ -1,6 +1,7 @@
 //! Installs what the build and the tests need, when missing, from the package registries.
 
-use crate::shell::{has, on_path, root, run, version_of, Result};
+use crate::shell::{on_path, root, run, version_of, Result};
+use std::path::PathBuf;
 use std::process::Command;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -23,10 +24,38 @@ pub fn ensure_build_tools() -> Result {
             run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))?;
         }
     }
-    if !has("wasm-opt") && apt_install(&["binaryen"]).is_err() {
-        eprintln!("xtask: wasm-opt is not available; the frontend will be built without it");
+    if wasm_opt().is_none() {
+        eprintln!("xtask: wasm-opt is not available; the frontend will be built without it (larger)");
     }
     Ok(())
+}
+
+/// Oldest binaryen whose `wasm-opt` keeps today's rustc output working (108, Debian 12's,
+/// breaks wasm-bindgen's reference-type tables).
+const MIN_BINARYEN: u32 = 116;
+const NPM_BINARYEN: &str = "binaryen@132";
+
+/// A good enough `wasm-opt`: the system's when recent, else binaryen from the npm registry,
+/// installed under `target/tools` on first use.
+pub fn wasm_opt() -> Option<PathBuf> {
+    let recent = |program: &str| {
+        version_of(program)
+            .and_then(|v| v.split_whitespace().nth(2).and_then(|n| n.parse::<u32>().ok()))
+            .is_some_and(|n| n >= MIN_BINARYEN)
+    };
+    if recent("wasm-opt") {
+        return Some(PathBuf::from("wasm-opt"));
+    }
+    let tools = root().join("target/tools");
+    let local = tools.join("node_modules/.bin/wasm-opt");
+    if !local.exists() && on_path("npm") {
+        let _ = std::fs::create_dir_all(&tools);
+        let _ = run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&tools)
+            .arg(NPM_BINARYEN));
+    }
+    local.exists().then_some(local)
 }
 
 /// Everything the build needs, plus Chromium, ChromeDriver and an S3-compatible server.

@@ -1,0 +1,109 @@
+//! The sync API client. Requests go to the origin that served the app.
+
+use gloo_net::http::{Request, Response};
+use puente_shared::protocol::{
+    ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PushResponse, Session,
+};
+use puente_shared::CaseId;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: the network or the server is down.
+    Offline,
+    /// The session token is missing or expired.
+    Unauthorized,
+    /// The server refused, with its stable code.
+    Refused { status: u16, code: String, latest: Option<u64> },
+    /// An answer that could not be read.
+    Malformed(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Offline => "offline",
+            Self::Unauthorized => "unauthorized",
+            Self::Refused { code, .. } => code,
+            Self::Malformed(_) => "malformed",
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+async fn refused(response: Response) -> ApiError {
+    let status = response.status();
+    if status == 401 {
+        return ApiError::Unauthorized;
+    }
+    match response.json::<ErrorBody>().await {
+        Ok(body) => ApiError::Refused { status, code: body.error.code, latest: body.error.latest },
+        Err(_) => ApiError::Refused { status, code: format!("http_{status}"), latest: None },
+    }
+}
+
+async fn send(request: std::result::Result<Request, gloo_net::Error>) -> Result<Response> {
+    let request = request.map_err(|e| ApiError::Malformed(e.to_string()))?;
+    let response = request.send().await.map_err(|_| ApiError::Offline)?;
+    // A gateway or proxy answering for a stopped backend counts as offline.
+    if matches!(response.status(), 502..=504) {
+        return Err(ApiError::Offline);
+    }
+    if response.ok() {
+        Ok(response)
+    } else {
+        Err(refused(response).await)
+    }
+}
+
+async fn json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T> {
+    response.json().await.map_err(|e| ApiError::Malformed(e.to_string()))
+}
+
+pub async fn enrol(request: &EnrolRequest) -> Result<Session> {
+    json(send(Request::post("/api/enrol").json(request)).await?).await
+}
+
+pub async fn login_params(username: &str) -> Result<LoginParams> {
+    json(send(Request::post("/api/login/params").json(&LoginParamsRequest { username: username.into() })).await?).await
+}
+
+pub async fn login(request: &LoginRequest) -> Result<Session> {
+    json(send(Request::post("/api/login").json(request)).await?).await
+}
+
+pub enum PushOutcome {
+    Accepted,
+    /// Another revision holds this number; `latest` is the newest on the server.
+    Taken {
+        latest: u64,
+    },
+}
+
+pub async fn push(token: &str, case: CaseId, revision: u64, sealed: &[u8]) -> Result<PushOutcome> {
+    let body = js_sys::Uint8Array::from(sealed);
+    let request = Request::put(&format!("/api/cases/{case}/revisions/{revision}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/octet-stream")
+        .body(body);
+    match send(request).await {
+        Ok(response) => json::<PushResponse>(response).await.map(|_| PushOutcome::Accepted),
+        Err(ApiError::Refused { status: 409, latest: Some(latest), .. }) => Ok(PushOutcome::Taken { latest }),
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn fetch(token: &str, case: CaseId, revision: u64) -> Result<Vec<u8>> {
+    let request = Request::get(&format!("/api/cases/{case}/revisions/{revision}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .build();
+    let response = send(request).await?;
+    response.binary().await.map_err(|e| ApiError::Malformed(e.to_string()))
+}
+
+pub async fn changes(token: &str, after: u64) -> Result<ChangesResponse> {
+    let request = Request::get(&format!("/api/changes?after={after}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .build();
+    json(send(request).await?).await
+}

@@ -1,0 +1,3 @@
+pub mod field;
+pub mod header;
+pub mod sync_badge;

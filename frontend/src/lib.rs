@@ -1,0 +1,30 @@
+//! Puente in the browser: an offline-first Leptos app whose every case is sealed before it
+//! touches IndexedDB or the network.
+
+pub mod api;
+mod app;
+pub mod clock;
+mod components;
+mod pages;
+pub mod state;
+pub mod sync;
+pub mod vault;
+pub mod workspace;
+
+// The translations are compiled in from `locales/*.json`.
+#[allow(deprecated)]
+mod translations {
+    leptos_i18n::load_locales!();
+}
+pub use translations::i18n;
+
+use wasm_bindgen::prelude::*;
+
+/// The IndexedDB database the app uses.
+pub const DB_NAME: &str = "puente";
+
+#[wasm_bindgen]
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

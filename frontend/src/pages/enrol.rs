@@ -1,0 +1,116 @@
+//! Enrolment from a one-time invite link (`/enrol#CODE`): choose a username and a
+//! passphrase; the account key is created and wrapped here, on the device.
+
+use crate::api;
+use crate::i18n::*;
+use crate::pages::account::{api_error_message, generic_error, StrengthHint};
+use crate::state::{use_app, Phase};
+use crate::vault::{new_account_keys, Vault};
+use crate::workspace;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use puente_shared::crypto::KdfParams;
+use puente_shared::passphrase::{strength, Strength};
+use puente_shared::protocol::{EnrolRequest, Username};
+use puente_shared::UserId;
+
+fn invite_from_location() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().trim_start_matches('#').to_owned()
+}
+
+#[component]
+pub fn Enrol() -> impl IntoView {
+    let state = use_app();
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let invite = invite_from_location();
+    let has_invite = !invite.is_empty();
+    let username = RwSignal::new(String::new());
+    let passphrase = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let mismatch = move || !confirm.get().is_empty() && confirm.get() != passphrase.get();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(name) = Username::parse(&username.get_untracked()) else {
+            error.set(Some(t_string!(i18n, error_invalid_username).to_string()));
+            return;
+        };
+        let pass = passphrase.get_untracked();
+        if strength(&pass) == Strength::Weak {
+            error.set(Some(t_string!(i18n, strength_weak).to_string()));
+            return;
+        }
+        if pass != confirm.get_untracked() {
+            error.set(Some(t_string!(i18n, passphrase_mismatch).to_string()));
+            return;
+        }
+        let Some(db) = state.db.get_value() else { return };
+        let invite = invite.clone();
+        let navigate = navigate.clone();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            TimeoutFuture::new(30).await;
+            let user_id = UserId::random();
+            let result = async {
+                let (salt, wrapped, keys) =
+                    new_account_keys(&pass, user_id, KdfParams::default()).map_err(|e| generic_error(i18n, e))?;
+                let request = EnrolRequest {
+                    invite,
+                    username: name,
+                    user_id,
+                    auth_secret: keys.auth_secret.expose().to_vec(),
+                    salt,
+                    kdf: KdfParams::default(),
+                    wrapped_account_key: wrapped,
+                };
+                let session = api::enrol(&request).await.map_err(|e| api_error_message(i18n, &e))?;
+                let vault = Vault::install(db, &session, keys).await.map_err(|e| generic_error(i18n, e))?;
+                workspace::begin(state, vault, Some(session.token)).await.map_err(|e| generic_error(i18n, e))
+            }
+            .await;
+            busy.set(false);
+            match result {
+                Ok(()) => navigate("/", Default::default()),
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+
+    let already = move || matches!(state.phase.get(), Phase::Locked | Phase::Unlocked);
+    view! {
+        <form class="card narrow" id="enrol-form" on:submit=submit>
+            <h1>{t!(i18n, enrol_title)}</h1>
+            <Show when=move || has_invite fallback=move || view! { <p class="field-error">{t!(i18n, enrol_missing_invite)}</p> }>
+                <Show when=move || !already() fallback=move || view! { <p class="notice">{t!(i18n, device_has_vault)}</p> }>
+                    <p>{t!(i18n, enrol_intro)}</p>
+                    <label for="enrol-username">{t!(i18n, username)}</label>
+                    <input id="enrol-username" autocomplete="username" required
+                        prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
+                    <p class="hint">{t!(i18n, username_hint)}</p>
+                    <label for="enrol-passphrase">{t!(i18n, passphrase)}</label>
+                    <input id="enrol-passphrase" type="password" autocomplete="new-password" required
+                        prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+                    <StrengthHint passphrase=passphrase />
+                    <label for="enrol-confirm">{t!(i18n, passphrase_confirm)}</label>
+                    <input id="enrol-confirm" type="password" autocomplete="new-password" required
+                        prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
+                    <Show when=mismatch>
+                        <p class="field-error">{t!(i18n, passphrase_mismatch)}</p>
+                    </Show>
+                    <Show when=move || error.get().is_some()>
+                        <p class="field-error" id="enrol-error" role="alert">{move || error.get()}</p>
+                    </Show>
+                    <Show when=move || busy.get()>
+                        <p class="notice">{t!(i18n, deriving)}</p>
+                    </Show>
+                    <button type="submit" id="enrol-submit" disabled=move || busy.get()>{t!(i18n, create_vault)}</button>
+                </Show>
+            </Show>
+        </form>
+    }
+}

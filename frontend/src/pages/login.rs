@@ -1,0 +1,78 @@
+//! Signing in on a new device: the salt comes from the server, the keys are derived here,
+//! and the vault is created on this device.
+
+use crate::api;
+use crate::i18n::*;
+use crate::pages::account::{api_error_message, generic_error};
+use crate::state::{use_app, Phase};
+use crate::vault::Vault;
+use crate::workspace;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use puente_shared::crypto::derive_keys;
+use puente_shared::protocol::LoginRequest;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let state = use_app();
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let passphrase = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(db) = state.db.get_value() else { return };
+        if state.phase.get_untracked() != Phase::NoVault {
+            // Another account's vault here would be orphaned; it must never be overwritten.
+            error.set(Some(t_string!(i18n, device_has_vault).to_string()));
+            return;
+        }
+        let navigate = navigate.clone();
+        let (name, pass) = (username.get_untracked(), passphrase.get_untracked());
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            TimeoutFuture::new(30).await;
+            let generic = move |e: String| generic_error(i18n, e);
+            let result = async {
+                let params = api::login_params(&name).await.map_err(|e| api_error_message(i18n, &e))?;
+                // Refuses parameters too weak to protect the vault, whoever sent them.
+                let keys = derive_keys(&pass, &params.salt, params.kdf).map_err(|e| generic(e.to_string()))?;
+                let request = LoginRequest { username: name.clone(), auth_secret: keys.auth_secret.expose().to_vec() };
+                let session = api::login(&request).await.map_err(|e| api_error_message(i18n, &e))?;
+                let vault = Vault::install(db, &session, keys).await.map_err(|e| generic(e.to_string()))?;
+                workspace::begin(state, vault, Some(session.token)).await.map_err(|e| generic(e.to_string()))
+            }
+            .await;
+            busy.set(false);
+            match result {
+                Ok(()) => navigate("/", Default::default()),
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+
+    view! {
+        <form class="card narrow" id="login-form" on:submit=submit>
+            <h1>{t!(i18n, login_title)}</h1>
+            <p>{t!(i18n, login_intro)}</p>
+            <label for="login-username">{t!(i18n, username)}</label>
+            <input id="login-username" autocomplete="username" required
+                prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
+            <label for="login-passphrase">{t!(i18n, passphrase)}</label>
+            <input id="login-passphrase" type="password" autocomplete="current-password" required
+                prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+            <Show when=move || error.get().is_some()>
+                <p class="field-error" id="login-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <Show when=move || busy.get()>
+                <p class="notice">{t!(i18n, deriving)}</p>
+            </Show>
+            <button type="submit" id="login-submit" disabled=move || busy.get()>{t!(i18n, sign_in)}</button>
+        </form>
+    }
+}

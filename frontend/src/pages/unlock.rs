@@ -1,0 +1,66 @@
+//! Unlocks the vault with the passphrase, offline.
+
+use crate::i18n::*;
+use crate::pages::account::generic_error;
+use crate::state::use_app;
+use crate::vault::{Vault, VaultError};
+use crate::workspace;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+
+#[component]
+pub fn Unlock() -> impl IntoView {
+    let state = use_app();
+    let i18n = use_i18n();
+    let passphrase = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let username = RwSignal::new(String::new());
+    leptos::task::spawn_local(async move {
+        if let Some(db) = state.db.get_value() {
+            if let Ok(Some(header)) = db.header().await {
+                username.set(header.username);
+            }
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(db) = state.db.get_value() else { return };
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            // Let the "securing keys" message paint before the slow derivation.
+            TimeoutFuture::new(30).await;
+            match Vault::unlock(db, &passphrase.get_untracked()).await {
+                Ok(vault) => match workspace::begin(state, vault, None).await {
+                    Ok(()) => passphrase.set(String::new()),
+                    Err(e) => error.set(Some(generic_error(i18n, e))),
+                },
+                Err(VaultError::WrongPassphrase) => error.set(Some(t_string!(i18n, wrong_passphrase).to_string())),
+                Err(e) => error.set(Some(generic_error(i18n, e))),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="card narrow" id="unlock-form" on:submit=submit>
+            <h1>{t!(i18n, unlock_title)}</h1>
+            <Show when=move || state.locked_for_idle.get()>
+                <p class="notice">{t!(i18n, locked_idle)}</p>
+            </Show>
+            <p>{t!(i18n, unlock_intro, username = move || username.get())}</p>
+            <label for="unlock-passphrase">{t!(i18n, passphrase)}</label>
+            <input id="unlock-passphrase" type="password" autocomplete="current-password" required
+                prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+            <Show when=move || error.get().is_some()>
+                <p class="field-error" id="unlock-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <Show when=move || busy.get()>
+                <p class="notice">{t!(i18n, deriving)}</p>
+            </Show>
+            <button type="submit" id="unlock-submit" disabled=move || busy.get()>{t!(i18n, unlock)}</button>
+        </form>
+    }
+}

@@ -1,0 +1,62 @@
+//! What the device keeps in IndexedDB. Every field about a person is inside `sealed`
+//! envelopes; the clear fields are ids, revision numbers and flags.
+
+use puente_shared::crypto::{KdfParams, Salt};
+use puente_shared::protocol::b64;
+use puente_shared::{CaseId, TenantId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The vault's header: enough to unlock it offline with the passphrase.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultHeader {
+    pub username: String,
+    pub user_id: UserId,
+    pub tenant: TenantId,
+    pub salt: Salt,
+    pub kdf: KdfParams,
+    #[serde(with = "b64")]
+    pub wrapped_account_key: Vec<u8>,
+}
+
+/// A case as this device holds it: the latest local state, sealed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: CaseId,
+    /// The local state, sealed as revision `base_rev + 1` (a draft until pushed).
+    #[serde(with = "b64")]
+    pub sealed: Vec<u8>,
+    /// The last revision this device has from, or accepted by, the server (0: none).
+    pub base_rev: u64,
+    /// Local changes not yet accepted by the server.
+    pub dirty: bool,
+    /// Counts local saves, so a push can tell whether edits happened while it ran.
+    pub edit_seq: u64,
+    /// Another device's revision that conflicts with the local changes; both are kept
+    /// until the case manager chooses.
+    #[serde(default)]
+    pub conflict: Option<RemoteRevision>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteRevision {
+    pub revision: u64,
+    #[serde(with = "b64")]
+    pub sealed: Vec<u8>,
+}
+
+/// A revision sealed for the server and waiting to be accepted. Kept byte for byte so a
+/// retry after a lost answer is recognised by the server as the same push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub case: CaseId,
+    pub revision: u64,
+    #[serde(with = "b64")]
+    pub sealed: Vec<u8>,
+    pub edit_seq: u64,
+}
+
+impl OutboxEntry {
+    pub fn key(&self) -> String {
+        self.case.to_string()
+    }
+}

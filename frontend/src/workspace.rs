@@ -1,0 +1,192 @@
+//! Operations on the open cases: create, autosave, resolve a conflict, lock. Every change
+//! is sealed first and then written to IndexedDB, before the screen calls it saved.
+
+use crate::clock::now_ms;
+use crate::state::{AppState, CaseEntry, Conflict, Phase};
+use crate::vault::records::{CaseRecord, RemoteRevision};
+use crate::vault::{CaseKey, Vault, VaultError};
+use leptos::prelude::*;
+use puente_shared::{CaseDocument, CaseForm, CaseId};
+use std::collections::BTreeMap;
+
+/// The record a case entry is stored as: its local state sealed as a draft of the next
+/// revision.
+pub fn record_of(vault: &Vault, entry: &CaseEntry) -> CaseRecord {
+    CaseRecord {
+        id: entry.doc.id,
+        sealed: vault.seal(&entry.doc, &entry.key, entry.base_rev + 1),
+        base_rev: entry.base_rev,
+        dirty: entry.dirty,
+        edit_seq: entry.edit_seq,
+        conflict: entry.conflict.as_ref().map(|c| RemoteRevision { revision: c.revision, sealed: c.sealed.clone() }),
+    }
+}
+
+/// Opens every case record on the device.
+pub async fn load_cases(vault: &Vault) -> Result<BTreeMap<CaseId, CaseEntry>, VaultError> {
+    let mut cases = BTreeMap::new();
+    for record in vault.db.cases().await? {
+        let (doc, key) = vault.open(&record.sealed, record.id, None)?;
+        let conflict = match record.conflict {
+            Some(remote) => {
+                let (doc, _) = vault.open(&remote.sealed, record.id, Some(remote.revision))?;
+                Some(Conflict { revision: remote.revision, sealed: remote.sealed, doc })
+            }
+            None => None,
+        };
+        let entry =
+            CaseEntry { doc, key, base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq, conflict };
+        cases.insert(record.id, entry);
+    }
+    Ok(cases)
+}
+
+/// Changes a case in memory, then seals the result and writes it to IndexedDB. The
+/// change is applied synchronously, so edits typed while the write is in flight are never
+/// overwritten by it.
+pub async fn update_and_persist(
+    state: AppState,
+    id: CaseId,
+    change: impl FnOnce(&mut CaseEntry),
+) -> Result<(), VaultError> {
+    let vault = state.vault().ok_or(VaultError::NoVault)?;
+    let mut snapshot = None;
+    state.cases.update(|cases| {
+        if let Some(entry) = cases.get_mut(&id) {
+            change(entry);
+            snapshot = Some(entry.clone());
+        }
+    });
+    let Some(entry) = snapshot else { return Ok(()) };
+    vault.db.put_case(&record_of(&vault, &entry)).await?;
+    state.sync_requested.update(|n| *n += 1);
+    Ok(())
+}
+
+pub async fn create_case(state: AppState) -> Result<CaseId, VaultError> {
+    let vault = state.vault().ok_or(VaultError::NoVault)?;
+    let id = CaseId::random();
+    let doc = CaseDocument::new(id, vault.header.user_id, now_ms());
+    let entry = CaseEntry { doc, key: CaseKey::random(), base_rev: 0, dirty: true, edit_seq: 1, conflict: None };
+    state.cases.update(|cases| {
+        cases.insert(id, entry);
+    });
+    update_and_persist(state, id, |_| {}).await?;
+    Ok(id)
+}
+
+/// Autosave waits this long after the last keystroke…
+const DEBOUNCE_MS: u32 = 300;
+/// …but never lets an edit wait longer than this.
+const MAX_WAIT_MS: f64 = 450.0;
+
+/// Applies an edit to a case in memory and schedules its autosave.
+pub fn edit_form(state: AppState, id: CaseId, edit: impl FnOnce(&mut CaseForm)) {
+    let mut changed = false;
+    state.cases.update(|cases| {
+        if let Some(entry) = cases.get_mut(&id) {
+            let before = entry.doc.form.clone();
+            edit(&mut entry.doc.form);
+            changed = entry.doc.form != before;
+        }
+    });
+    if !changed {
+        return;
+    }
+    let now = js_sys::Date::now();
+    let since = match state.pending.get_value() {
+        Some((pending, since)) if pending == id => since,
+        Some(_) => {
+            // Another case is pending (its screen was left): save it first.
+            leptos::task::spawn_local(async move {
+                let _ = flush_pending(state).await;
+            });
+            now
+        }
+        None => now,
+    };
+    state.pending.set_value(Some((id, since)));
+    let wait = if now - since >= MAX_WAIT_MS { 0 } else { DEBOUNCE_MS };
+    let timer = gloo_timers::callback::Timeout::new(wait, move || {
+        leptos::task::spawn_local(async move {
+            if let Err(error) = flush_pending(state).await {
+                web_sys::console::error_1(&format!("autosave failed: {error}").into());
+            }
+        });
+    });
+    state.flush_timer.set_value(Some(timer));
+}
+
+/// Seals and stores the case edited in memory, if any.
+pub async fn flush_pending(state: AppState) -> Result<(), VaultError> {
+    let Some((id, _)) = state.pending.try_update_value(Option::take).flatten() else { return Ok(()) };
+    let author = state.vault().ok_or(VaultError::NoVault)?.header.user_id;
+    state.saving.set(Some(id));
+    let result = update_and_persist(state, id, |entry| {
+        entry.doc.updated_at = now_ms();
+        entry.doc.updated_by = author;
+        entry.dirty = true;
+        entry.edit_seq += 1;
+    })
+    .await;
+    state.saving.set(None);
+    result
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    Mine,
+    Theirs,
+}
+
+/// Ends a conflict by the case manager's choice. Keeping this device's version makes it
+/// the next revision after the other one, so the other stays in the server's history.
+pub async fn resolve_conflict(state: AppState, id: CaseId, keep: Keep) -> Result<(), VaultError> {
+    let vault = state.vault().ok_or(VaultError::NoVault)?;
+    let Some(conflict) = state.cases.with_untracked(|cases| cases.get(&id).and_then(|e| e.conflict.clone())) else {
+        return Ok(());
+    };
+    let theirs = match keep {
+        Keep::Theirs => Some(vault.open(&conflict.sealed, id, Some(conflict.revision))?),
+        Keep::Mine => None,
+    };
+    update_and_persist(state, id, move |entry| {
+        entry.conflict = None;
+        entry.base_rev = conflict.revision;
+        entry.edit_seq += 1;
+        match theirs {
+            Some((doc, key)) => {
+                entry.doc = doc;
+                entry.key = key;
+                entry.dirty = false;
+            }
+            None => entry.dirty = true,
+        }
+    })
+    .await
+}
+
+/// Locks the app: saves what is pending, then forgets every key and every opened case.
+pub async fn lock(state: AppState, for_idle: bool) {
+    if let Err(error) = flush_pending(state).await {
+        web_sys::console::error_1(&format!("saving before lock failed: {error}").into());
+    }
+    state.vault.set_value(None);
+    state.token.set_value(None);
+    state.cases.set(BTreeMap::new());
+    state.locked_for_idle.set(for_idle);
+    state.phase.set(Phase::Locked);
+}
+
+/// Opens the workspace of an unlocked vault: its cases, then sync.
+pub async fn begin(state: AppState, vault: Vault, token: Option<String>) -> Result<(), VaultError> {
+    let cases = load_cases(&vault).await?;
+    state.vault.set_value(Some(std::rc::Rc::new(vault)));
+    state.token.set_value(token);
+    state.cases.set(cases);
+    state.locked_for_idle.set(false);
+    state.last_activity.set_value(js_sys::Date::now());
+    state.phase.set(Phase::Unlocked);
+    crate::sync::start(state);
+    Ok(())
+}

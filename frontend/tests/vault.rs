@@ -1,0 +1,97 @@
+//! The vault in real headless Chromium: real IndexedDB, real WebCrypto randomness.
+
+use puente_frontend::vault::db::DeviceDb;
+use puente_frontend::vault::records::CaseRecord;
+use puente_frontend::vault::{new_account_keys, CaseKey, Vault, VaultError};
+use puente_shared::crypto::KdfParams;
+use puente_shared::protocol::{Session, Username};
+use puente_shared::{CaseDocument, CaseId, TenantId, UserId};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The cheapest cost a device accepts keeps the tests quick; the production default is
+/// exercised by the end-to-end suite.
+const FAST: KdfParams = KdfParams { m_kib: KdfParams::MIN_M_KIB, t: 2, p: 1 };
+const PASSPHRASE: &str = "lantern river 42 Oak maple";
+const CANARY: &str = "CanaryWasmVault7f3a";
+
+fn fresh_name() -> String {
+    format!("puente-test-{}", CaseId::random())
+}
+
+/// A vault as enrolment leaves it, without a server: the session is built locally.
+async fn new_vault(name: &str) -> Vault {
+    let user = UserId::random();
+    let (salt, wrapped, keys) = new_account_keys(PASSPHRASE, user, FAST).unwrap();
+    let session = Session {
+        token: String::new(),
+        expires_at: 0,
+        tenant: TenantId::random(),
+        user_id: user,
+        username: Username::parse("amina.case").unwrap(),
+        salt,
+        kdf: FAST,
+        wrapped_account_key: wrapped,
+    };
+    Vault::install(DeviceDb::open(name).await.unwrap(), &session, keys).await.unwrap()
+}
+
+async fn store_canary_case(vault: &Vault) -> CaseId {
+    let id = CaseId::random();
+    let mut doc = CaseDocument::new(id, vault.header.user_id, 0);
+    doc.form.family_name = CANARY.into();
+    doc.form.notes = format!("notes about {CANARY}");
+    let key = CaseKey::random();
+    let record =
+        CaseRecord { id, sealed: vault.seal(&doc, &key, 1), base_rev: 0, dirty: true, edit_seq: 1, conflict: None };
+    vault.db.put_case(&record).await.unwrap();
+    id
+}
+
+#[wasm_bindgen_test]
+async fn a_sealed_case_survives_reopening_the_database_and_opens_with_the_passphrase() {
+    let name = fresh_name();
+    let id = store_canary_case(&new_vault(&name).await).await;
+
+    let reopened = Vault::unlock(DeviceDb::open(&name).await.unwrap(), PASSPHRASE).await.unwrap();
+    let records = reopened.db.cases().await.unwrap();
+    assert_eq!(records.len(), 1);
+    let (doc, _) = reopened.open(&records[0].sealed, id, None).unwrap();
+    assert_eq!(doc.form.family_name, CANARY);
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_passphrase_is_refused() {
+    let name = fresh_name();
+    new_vault(&name).await;
+    let result = Vault::unlock(DeviceDb::open(&name).await.unwrap(), "lantern river 42 Oak maplE").await;
+    assert!(matches!(result, Err(VaultError::WrongPassphrase)));
+}
+
+#[wasm_bindgen_test]
+async fn no_vault_means_no_unlock() {
+    let result = Vault::unlock(DeviceDb::open(&fresh_name()).await.unwrap(), PASSPHRASE).await;
+    assert!(matches!(result, Err(VaultError::NoVault)));
+}
+
+#[wasm_bindgen_test]
+async fn raw_indexed_db_values_hold_no_plaintext() {
+    let name = fresh_name();
+    let vault = new_vault(&name).await;
+    store_canary_case(&vault).await;
+    let raw = vault.db.raw_dump().await.unwrap();
+    assert!(raw.len() >= 2, "the header and the case are stored: {raw:?}");
+    for value in &raw {
+        assert!(!value.contains(CANARY), "plaintext in IndexedDB: {value}");
+        assert!(!value.contains(PASSPHRASE));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_case_sealed_for_one_case_id_does_not_open_as_another() {
+    let vault = new_vault(&fresh_name()).await;
+    let id = store_canary_case(&vault).await;
+    let record = vault.db.case(id).await.unwrap().unwrap();
+    assert!(vault.open(&record.sealed, CaseId::random(), None).is_err());
+}

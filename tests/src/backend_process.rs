@@ -1,0 +1,67 @@
+//! The real backend binary, run as a separate process serving the built frontend, with
+//! its output captured so tests can read what it logged.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub struct BackendProcess {
+    child: Child,
+    pub url: String,
+    pub stdout: PathBuf,
+    pub stderr: PathBuf,
+}
+
+/// Paths `cargo xtask test` passes in: the built frontend and the backend binary.
+pub fn dist_dir() -> PathBuf {
+    PathBuf::from(std::env::var("PUENTE_DIST").expect("PUENTE_DIST is set by `cargo xtask test` (the built frontend)"))
+}
+
+fn backend_bin() -> PathBuf {
+    PathBuf::from(std::env::var("PUENTE_BACKEND_BIN").expect("PUENTE_BACKEND_BIN is set by `cargo xtask test`"))
+}
+
+impl BackendProcess {
+    /// Starts `puente-backend serve` on `port` with extra store arguments; logs go to
+    /// files in `logs` (appended, so restarts keep earlier output).
+    pub fn start(port: u16, store_args: &[String], envs: &[(&str, &str)], logs: &Path) -> Self {
+        let stdout = logs.join("backend.out");
+        let stderr = logs.join("backend.err");
+        let open = |path: &Path| std::fs::OpenOptions::new().create(true).append(true).open(path).expect("log file");
+        let child = Command::new(backend_bin())
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--static-dir"])
+            .arg(dist_dir())
+            .args(store_args)
+            .envs(envs.iter().copied())
+            .env("PUENTE_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(open(&stdout))
+            .stderr(open(&stderr))
+            .spawn()
+            .expect("start puente-backend");
+        crate::wait_for_port(port, "puente-backend");
+        Self { child, url: format!("http://127.0.0.1:{port}"), stdout, stderr }
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The one-time enrolment link printed at first start.
+    pub fn enrolment_link(&self) -> String {
+        let out = std::fs::read_to_string(&self.stdout).expect("backend output");
+        out.split_whitespace().find(|w| w.contains("/enrol#")).expect("an enrolment link was printed").to_owned()
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+            + &std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+impl Drop for BackendProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

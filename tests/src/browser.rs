@@ -1,0 +1,143 @@
+//! Real headless Chromium, driven over WebDriver by ChromeDriver. Each `Browser` has a
+//! profile of its own (its own IndexedDB, service worker and caches).
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned())
+}
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let port = crate::free_port();
+        let driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {} ({e}); `cargo xtask test` installs it", chromedriver()));
+        crate::wait_for_port(port, "chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1024,1366",
+            &format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+        });
+        let Value::Object(capabilities) = capabilities else { unreachable!() };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session");
+        Self { client, driver, _profile: profile }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    pub async fn reload(&self) {
+        self.client.refresh().await.expect("reload");
+    }
+
+    /// Waits up to `seconds` for `css` to match an element.
+    pub async fn wait_for(&self, css: &str, seconds: u64) -> fantoccini::elements::Element {
+        match self.client.wait().at_most(Duration::from_secs(seconds)).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                panic!("{css} did not appear within {seconds} s ({e}); the page shows:\n{}", self.page_text().await)
+            }
+        }
+    }
+
+    /// The page's URL and visible text, for failure messages.
+    pub async fn page_text(&self) -> String {
+        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let text = self.client.execute("return document.body.innerText", vec![]).await.unwrap_or_default();
+        format!("{url}\n{}", text.as_str().unwrap_or_default())
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.wait_for(css, 20).await;
+        element.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css, 20).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    pub async fn eval_async(&self, script: &str) -> Value {
+        self.client.execute_async(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Polls `script` until it returns `true`, for up to `seconds`.
+    pub async fn until(&self, what: &str, script: &str, seconds: u64) {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            if self.eval(script).await == Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out after {seconds} s waiting until {what}; the page shows:\n{}", self.page_text().await);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Every value in every object store of the app's IndexedDB database, as JSON text.
+    pub async fn indexed_db_dump(&self) -> String {
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            const open = indexedDB.open("puente");
+            open.onerror = () => done("error: " + open.error);
+            open.onsuccess = () => {
+                const db = open.result;
+                const names = Array.from(db.objectStoreNames);
+                const tx = db.transaction(names, "readonly");
+                const out = {};
+                let pending = names.length;
+                for (const name of names) {
+                    const request = tx.objectStore(name).getAll();
+                    request.onsuccess = () => {
+                        out[name] = request.result;
+                        if (--pending === 0) { db.close(); done(JSON.stringify(out)); }
+                    };
+                }
+            };
+        "#;
+        self.eval_async(script).await.as_str().expect("a JSON dump").to_owned()
+    }
+}

@@ -1,0 +1,240 @@
+//! End to end, as a case manager would: real headless Chromium over WebDriver, the real
+//! backend binary serving the built app, on the filesystem store and on S3.
+//!
+//! Enrol, write a case holding a unique canary, reload; stop the backend, edit offline,
+//! reload (the service worker serves the app); start the backend, watch it sync; sign in
+//! on a second browser profile and find the case; then look for the canary everywhere it
+//! must not be: IndexedDB, the object store, the backend's logs.
+
+use bytes::Bytes;
+use puente_backend::store::{BlobStore, S3Store};
+use puente_tests::backend_process::BackendProcess;
+use puente_tests::browser::Browser;
+use puente_tests::free_port;
+use std::path::Path;
+
+const PASSPHRASE: &str = "lantern river 42 Oak maple";
+/// One browser scenario at a time: two cores do not run two Chromiums well.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A string that appears nowhere unless this test put it there.
+fn canary() -> String {
+    format!("Canary{}", puente_shared::CaseId::random().to_string().replace('-', ""))
+}
+
+async fn case_sync_state(browser: &Browser) -> String {
+    browser
+        .eval("return document.querySelector('#case-status [data-sync]')?.dataset.sync ?? ''")
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn wait_case_state(browser: &Browser, wanted: &[&str], seconds: u64) {
+    let list = wanted.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(",");
+    let script = format!("return [{list}].includes(document.querySelector('#case-status [data-sync]')?.dataset.sync)");
+    browser.until(&format!("the case is {wanted:?}"), &script, seconds).await;
+}
+
+async fn unlock(browser: &Browser) {
+    browser.type_into("#unlock-passphrase", PASSPHRASE).await;
+    browser.click("#unlock-submit").await;
+    browser.wait_for("#lock", 60).await;
+}
+
+async fn field_value(browser: &Browser, css: &str) -> String {
+    browser
+        .eval(&format!("return document.querySelector('{css}')?.value ?? ''"))
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+enum Store {
+    Fs(tempfile::TempDir),
+    S3(S3Store, puente_backend::store::S3Config),
+}
+
+impl Store {
+    fn args(&self) -> Vec<String> {
+        match self {
+            Self::Fs(dir) => vec!["--store".into(), "fs".into(), "--data-dir".into(), dir.path().display().to_string()],
+            Self::S3(_, config) => vec![
+                "--store".into(),
+                "s3".into(),
+                "--s3-endpoint".into(),
+                config.endpoint.clone().unwrap_or_default(),
+                "--s3-bucket".into(),
+                config.bucket.clone(),
+                "--s3-access-key-id".into(),
+                config.access_key_id.clone(),
+            ],
+        }
+    }
+
+    fn envs(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Fs(_) => vec![],
+            Self::S3(_, config) => vec![("PUENTE_S3_SECRET_ACCESS_KEY", config.secret_access_key.clone())],
+        }
+    }
+
+    /// Every object in the store, key and bytes.
+    async fn objects(&self) -> Vec<(String, Bytes)> {
+        match self {
+            Self::Fs(dir) => {
+                let mut out = Vec::new();
+                walk(dir.path(), dir.path(), &mut out);
+                out
+            }
+            Self::S3(store, _) => {
+                let mut out = Vec::new();
+                for key in store.list("", None, 10_000).await.unwrap() {
+                    let object = puente_backend::store::ObjectKey::parse(key.clone()).unwrap();
+                    out.push((key, store.get(&object).await.unwrap().unwrap()));
+                }
+                out
+            }
+        }
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Bytes)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(root, &path, out);
+        } else {
+            out.push((
+                path.strip_prefix(root).unwrap().display().to_string(),
+                Bytes::from(std::fs::read(&path).unwrap()),
+            ));
+        }
+    }
+}
+
+async fn scenario(store: Store) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let logs = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let envs = store.envs();
+    let env_refs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let backend = BackendProcess::start(port, &store.args(), &env_refs, logs.path());
+    let link = backend.enrolment_link().replace("http://127.0.0.1:8080", &backend.url);
+    let family = canary();
+    let note = canary();
+
+    // Enrol and create the vault.
+    let first = Browser::start().await;
+    first.goto(&link).await;
+    first.type_into("#enrol-username", "amina.case").await;
+    first.type_into("#enrol-passphrase", PASSPHRASE).await;
+    first.type_into("#enrol-confirm", PASSPHRASE).await;
+    first.click("#enrol-submit").await;
+    first.wait_for("#new-case", 60).await;
+
+    // Write a case; it is saved on the device and synced.
+    first.click("#new-case").await;
+    first.type_into("#given_names", "Amina").await;
+    first.type_into("#family_name", &family).await;
+    first.type_into("#notes", &format!("First session. {note}")).await;
+    wait_case_state(&first, &["synced"], 30).await;
+    first.until("the service worker controls the page", "return navigator.serviceWorker.controller !== null", 30).await;
+
+    // Reload: the vault locks; unlocking shows the case again, then the list has it.
+    first.reload().await;
+    unlock(&first).await;
+    assert!(field_value(&first, "#family_name").await == family, "the case reopens after a reload");
+    first.click("#back").await;
+    first.wait_for("#case-list a[data-case]", 20).await;
+    let listed = first.eval("return document.querySelector('#case-list').innerText").await;
+    assert!(listed.as_str().unwrap().contains(&family), "the case list shows the case: {listed}");
+
+    // Search runs on the decrypted names.
+    first.type_into("#search", "zzz-no-such-name").await;
+    first.wait_for(".cases .notice", 10).await;
+    first.eval("const s = document.querySelector('#search'); s.value = ''; s.dispatchEvent(new Event('input'));").await;
+
+    // Offline: stop the backend, edit, reload from the service worker, find the edit.
+    first.click("#case-list a[data-case]").await;
+    first.wait_for("#notes", 20).await;
+    backend.stop();
+    let offline_edit = canary();
+    first.type_into("#notes", &format!(" {offline_edit}")).await;
+    wait_case_state(&first, &["offline", "waiting"], 30).await;
+    first
+        .until(
+            "sync notices it is offline",
+            "return document.querySelector('#net-status')?.dataset.state === 'offline'",
+            30,
+        )
+        .await;
+    first.reload().await;
+    unlock(&first).await;
+    first.wait_for("#notes", 20).await;
+    let notes = field_value(&first, "#notes").await;
+    assert!(notes.contains(&offline_edit), "the offline edit survived a reload: {notes:?}");
+
+    // Back online: it syncs by itself.
+    let backend = BackendProcess::start(port, &store.args(), &env_refs, logs.path());
+    wait_case_state(&first, &["synced"], 60).await;
+
+    // A second profile signs in as the same user and sees the case, edit included.
+    let second = Browser::start().await;
+    second.goto(&format!("{}/login", backend.url)).await;
+    second.type_into("#login-username", "amina.case").await;
+    second.type_into("#login-passphrase", PASSPHRASE).await;
+    second.click("#login-submit").await;
+    second.wait_for("#new-case", 60).await;
+    second.wait_for("#case-list a[data-case]", 30).await;
+    let listed = second.eval("return document.querySelector('#case-list').innerText").await;
+    assert!(listed.as_str().unwrap().contains(&family), "the second device lists the case: {listed}");
+    second.click("#case-list a[data-case]").await;
+    second.wait_for("#notes", 20).await;
+    let notes = field_value(&second, "#notes").await;
+    assert!(
+        notes.contains(&offline_edit) && notes.contains(&note),
+        "the second device has the offline edit: {notes:?}"
+    );
+
+    // Nowhere in clear: IndexedDB of both profiles, the object store, the backend's logs.
+    for (name, browser) in [("first", &first), ("second", &second)] {
+        let dump = browser.indexed_db_dump().await;
+        assert!(dump.contains("\"cases\":[\""), "{name} profile stores the case: {dump:.300}");
+        for secret in [&family, &note, &offline_edit, &PASSPHRASE.to_owned()] {
+            assert!(!dump.contains(secret.as_str()), "{name} profile's IndexedDB holds {secret} in clear");
+        }
+    }
+    let objects = store.objects().await;
+    assert!(objects.iter().any(|(key, _)| key.contains("/cases/")), "revisions reached the store: {objects:?}");
+    for (key, bytes) in &objects {
+        for secret in [&family, &note, &offline_edit] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "object {key} holds {secret} in clear"
+            );
+        }
+    }
+    let logged = backend.logs();
+    assert!(logged.contains("revision accepted"), "the backend logged its work");
+    for secret in [&family, &note, &offline_edit, &PASSPHRASE.to_owned(), &"amina.case".to_owned()] {
+        assert!(!logged.contains(secret.as_str()), "the backend's log holds {secret}");
+    }
+    let _ = case_sync_state(&second).await;
+    first.close().await;
+    second.close().await;
+    backend.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_written_offline_reaches_a_second_device_and_never_leaks_on_the_filesystem_store() {
+    scenario(Store::Fs(tempfile::tempdir().unwrap())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_written_offline_reaches_a_second_device_and_never_leaks_on_s3() {
+    let (store, config) = puente_tests::moto::fresh_bucket().await;
+    scenario(Store::S3(store, config)).await;
+}
