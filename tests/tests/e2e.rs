@@ -143,8 +143,14 @@ async fn scenario(store: Store) {
     wait_case_state(&first, &["synced"], 30).await;
     first.until("the service worker controls the page", "return navigator.serviceWorker.controller !== null", 30).await;
 
-    // Reload: the vault locks; unlocking shows the case again, then the list has it.
+    // Reload: the vault locks. A wrong passphrase is refused with a message; the right one
+    // shows the case again, then the list has it.
     first.reload().await;
+    first.type_into("#unlock-passphrase", "not the passphrase at all").await;
+    first.click("#unlock-submit").await;
+    let refusal = first.wait_for("#unlock-error", 60).await.text().await.unwrap();
+    assert!(refusal.contains("Wrong passphrase"), "{refusal}");
+    first.eval("const p = document.querySelector('#unlock-passphrase'); p.value = ''; p.dispatchEvent(new Event('input'));").await;
     unlock(&first).await;
     assert!(field_value(&first, "#family_name").await == family, "the case reopens after a reload");
     first.click("#back").await;
@@ -199,11 +205,55 @@ async fn scenario(store: Store) {
         "the second device has the offline edit: {notes:?}"
     );
 
+    // Both devices edit the same case offline. The first push back wins; the other device
+    // gets a 409, keeps both versions side by side and marks the case in conflict.
+    backend.stop();
+    let (edit_one, edit_two) = (canary(), canary());
+    first.type_into("#notes", &format!(" {edit_one}")).await;
+    second.type_into("#notes", &format!(" {edit_two}")).await;
+    wait_case_state(&first, &["offline", "waiting"], 30).await;
+    wait_case_state(&second, &["offline", "waiting"], 30).await;
+    let backend = BackendProcess::start(port, &store.args(), &env_refs, logs.path());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (loser, winner, loser_edit) = loop {
+        if case_sync_state(&first).await == "conflict" {
+            break (&first, &second, &edit_one);
+        }
+        if case_sync_state(&second).await == "conflict" {
+            break (&second, &first, &edit_two);
+        }
+        assert!(std::time::Instant::now() < deadline, "no conflict was detected");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    wait_case_state(winner, &["synced"], 30).await;
+    let panel = loser.wait_for("#conflict", 10).await.text().await.unwrap();
+    assert!(panel.contains(&edit_one) && panel.contains(&edit_two), "both versions are shown: {panel}");
+    loser.click("#keep-mine").await;
+    wait_case_state(loser, &["synced"], 30).await;
+    // The winner pulls the resolution (it was not editing), so both devices agree.
+    let script = format!("return document.querySelector('#notes').value.includes('{loser_edit}')");
+    winner.until("the other device receives the resolution", &script, 40).await;
+    assert_eq!(field_value(&first, "#notes").await, field_value(&second, "#notes").await);
+
+    // The interface switches language at any time.
+    second.click("#back").await;
+    second.wait_for("#new-case", 10).await;
+    second
+        .eval("const l = document.querySelector('#language'); l.value = 'es'; l.dispatchEvent(new Event('change'));")
+        .await;
+    second
+        .until(
+            "the interface is in Spanish",
+            "return document.querySelector('#new-case').innerText === 'Nuevo caso'",
+            10,
+        )
+        .await;
+
     // Nowhere in clear: IndexedDB of both profiles, the object store, the backend's logs.
     for (name, browser) in [("first", &first), ("second", &second)] {
         let dump = browser.indexed_db_dump().await;
         assert!(dump.contains("\"cases\":[\""), "{name} profile stores the case: {dump:.300}");
-        for secret in [&family, &note, &offline_edit, &PASSPHRASE.to_owned()] {
+        for secret in [&family, &note, &offline_edit, &edit_one, &edit_two, &PASSPHRASE.to_owned()] {
             assert!(!dump.contains(secret.as_str()), "{name} profile's IndexedDB holds {secret} in clear");
         }
     }
@@ -219,10 +269,11 @@ async fn scenario(store: Store) {
     }
     let logged = backend.logs();
     assert!(logged.contains("revision accepted"), "the backend logged its work");
-    for secret in [&family, &note, &offline_edit, &PASSPHRASE.to_owned(), &"amina.case".to_owned()] {
+    for secret in
+        [&family, &note, &offline_edit, &edit_one, &edit_two, &PASSPHRASE.to_owned(), &"amina.case".to_owned()]
+    {
         assert!(!logged.contains(secret.as_str()), "the backend's log holds {secret}");
     }
-    let _ = case_sync_state(&second).await;
     first.close().await;
     second.close().await;
     backend.stop();

@@ -10,6 +10,8 @@ use std::process::Command;
 
 pub struct Dist {
     pub dir: PathBuf,
+    pub wasm_bytes: usize,
+    pub wasm_gzip_bytes: Option<usize>,
 }
 
 fn hash16(bytes: &[u8]) -> String {
@@ -84,14 +86,15 @@ pub fn build() -> Result<Dist> {
         .replace("{{VERSION}}", &version)
         .replace("{{ASSETS}}", &format!("{list:?}"));
     fs::write(dist.join("sw.js"), sw).map_err(|e| e.to_string())?;
-    let wasm_bytes = read(&dist.join(&wasm_name))?;
+    let wasm = read(&dist.join(&wasm_name))?;
+    let gzip = gzipped_len(&wasm);
     eprintln!(
         "xtask: frontend built into {} ({wasm_name}: {} bytes, {} gzipped)",
         dist.display(),
-        wasm_bytes.len(),
-        gzipped_len(&wasm_bytes).map_or_else(|| "?".to_owned(), |n| n.to_string())
+        wasm.len(),
+        gzip.map_or_else(|| "?".to_owned(), |n| n.to_string())
     );
-    Ok(Dist { dir: dist })
+    Ok(Dist { dir: dist, wasm_bytes: wasm.len(), wasm_gzip_bytes: gzip })
 }
 
 /// The size a browser downloads with `Content-Encoding: gzip` (gzip -9), if gzip is here.

@@ -1,6 +1,7 @@
 //! `cargo xtask serve | test | bench | dist`: everything a newcomer or CI runs, including
 //! installing the tools it needs.
 
+mod bench;
 mod dist;
 mod shell;
 mod suites;
@@ -13,6 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   serve   install what the build needs, build the frontend, and serve Puente on
           http://127.0.0.1:8080 with the embedded filesystem store in ./data
   test    install what the tests need and run every suite
+  bench   measure key derivation, sealing, the sync API and the bundle size; write
+          bench/results.json
   dist    build the frontend into frontend/dist";
 
 fn main() -> ExitCode {
@@ -20,6 +23,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => suites::serve(),
         Some("test") => suites::test(),
+        Some("bench") => bench::bench(),
         Some("dist") => tools::ensure_build_tools().and_then(|()| dist::build().map(|_| ())),
         _ => {
             eprintln!("{USAGE}");

@@ -36,3 +36,24 @@ pub fn StrengthHint(#[prop(into)] passphrase: Signal<String>) -> impl IntoView {
         </p>
     }
 }
+
+/// The end of a passphrase form: its error, the "securing keys" notice while the slow key
+/// derivation runs, and the submit button (`{prefix}-error`, `{prefix}-submit`).
+#[component]
+pub fn SubmitRow(
+    prefix: &'static str,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Show when=move || error.get().is_some()>
+            <p class="field-error" id=format!("{prefix}-error") role="alert">{move || error.get()}</p>
+        </Show>
+        <Show when=move || busy.get()>
+            <p class="notice">{t!(i18n, deriving)}</p>
+        </Show>
+        <button type="submit" id=format!("{prefix}-submit") disabled=move || busy.get()>{children()}</button>
+    }
+}

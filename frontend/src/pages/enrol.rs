@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::i18n::*;
-use crate::pages::account::{api_error_message, generic_error, StrengthHint};
+use crate::pages::account::{api_error_message, generic_error, StrengthHint, SubmitRow};
 use crate::state::{use_app, Phase};
 use crate::vault::{new_account_keys, Vault};
 use crate::workspace;
@@ -102,13 +102,7 @@ pub fn Enrol() -> impl IntoView {
                     <Show when=mismatch>
                         <p class="field-error">{t!(i18n, passphrase_mismatch)}</p>
                     </Show>
-                    <Show when=move || error.get().is_some()>
-                        <p class="field-error" id="enrol-error" role="alert">{move || error.get()}</p>
-                    </Show>
-                    <Show when=move || busy.get()>
-                        <p class="notice">{t!(i18n, deriving)}</p>
-                    </Show>
-                    <button type="submit" id="enrol-submit" disabled=move || busy.get()>{t!(i18n, create_vault)}</button>
+                    <SubmitRow prefix="enrol" error=error busy=busy>{t!(i18n, create_vault)}</SubmitRow>
                 </Show>
             </Show>
         </form>

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::i18n::*;
-use crate::pages::account::{api_error_message, generic_error};
+use crate::pages::account::{api_error_message, generic_error, SubmitRow};
 use crate::state::{use_app, Phase};
 use crate::vault::Vault;
 use crate::workspace;
@@ -66,13 +66,7 @@ pub fn Login() -> impl IntoView {
             <label for="login-passphrase">{t!(i18n, passphrase)}</label>
             <input id="login-passphrase" type="password" autocomplete="current-password" required
                 prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
-            <Show when=move || error.get().is_some()>
-                <p class="field-error" id="login-error" role="alert">{move || error.get()}</p>
-            </Show>
-            <Show when=move || busy.get()>
-                <p class="notice">{t!(i18n, deriving)}</p>
-            </Show>
-            <button type="submit" id="login-submit" disabled=move || busy.get()>{t!(i18n, sign_in)}</button>
+            <SubmitRow prefix="login" error=error busy=busy>{t!(i18n, sign_in)}</SubmitRow>
         </form>
     }
 }

@@ -1,7 +1,7 @@
 //! Unlocks the vault with the passphrase, offline.
 
 use crate::i18n::*;
-use crate::pages::account::generic_error;
+use crate::pages::account::{generic_error, SubmitRow};
 use crate::state::use_app;
 use crate::vault::{Vault, VaultError};
 use crate::workspace;
@@ -54,13 +54,7 @@ pub fn Unlock() -> impl IntoView {
             <label for="unlock-passphrase">{t!(i18n, passphrase)}</label>
             <input id="unlock-passphrase" type="password" autocomplete="current-password" required
                 prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
-            <Show when=move || error.get().is_some()>
-                <p class="field-error" id="unlock-error" role="alert">{move || error.get()}</p>
-            </Show>
-            <Show when=move || busy.get()>
-                <p class="notice">{t!(i18n, deriving)}</p>
-            </Show>
-            <button type="submit" id="unlock-submit" disabled=move || busy.get()>{t!(i18n, unlock)}</button>
+            <SubmitRow prefix="unlock" error=error busy=busy>{t!(i18n, unlock)}</SubmitRow>
         </form>
     }
 }

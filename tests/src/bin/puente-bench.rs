@@ -1,0 +1,101 @@
+//! Measures what Puente's speed depends on and prints a JSON report (written to
+//! `bench/results.json` by `cargo xtask bench`). Run in release mode on this machine.
+
+use puente_backend::store::FsStore;
+use puente_shared::crypto::{self, derive_keys, EnvelopeHeader, KdfParams, Salt, SecretKey};
+use puente_shared::{CaseId, KeyId, TenantId};
+use puente_tests::api::new_org_user;
+use puente_tests::server::TestServer;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Median and 95th percentile, in milliseconds.
+fn summarise(mut samples: Vec<Duration>) -> Value {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+    json!({ "n": samples.len(), "p50_ms": round(at(0.5)), "p95_ms": round(at(0.95)), "max_ms": round(at(1.0)) })
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> Duration {
+    let start = Instant::now();
+    std::hint::black_box(f());
+    start.elapsed()
+}
+
+fn kdf() -> Value {
+    let salt = Salt::random();
+    let samples =
+        (0..5).map(|_| time(|| derive_keys("lantern river 42 Oak maple", &salt, KdfParams::default()))).collect();
+    summarise(samples)
+}
+
+fn envelope() -> (Value, Value) {
+    let header = EnvelopeHeader {
+        tenant: TenantId::random(),
+        case: CaseId::random(),
+        revision: 2,
+        parent: 1,
+        key_id: KeyId::random(),
+    };
+    let (case_key, account_key) = (SecretKey::random(), SecretKey::random());
+    let plaintext = vec![b'x'; 10 * 1024];
+    let sealed = crypto::seal(&header, &case_key, &account_key, &plaintext);
+    let seal = (0..1000).map(|_| time(|| crypto::seal(&header, &case_key, &account_key, &plaintext))).collect();
+    let open = (0..1000)
+        .map(|_| time(|| crypto::open(&sealed, &account_key, header.tenant, header.case, Some(2)).expect("opens")))
+        .collect();
+    (summarise(seal), summarise(open))
+}
+
+async fn sync_api() -> (Value, Value, Value) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(FsStore::open(dir.path()).expect("store")).await;
+    let device = new_org_user(&server.store, &server.url, "bench.user").await;
+    let body = vec![b'x'; 10 * 1024];
+    let mut pushes = Vec::new();
+    let mut cases = Vec::new();
+    for _ in 0..300 {
+        let case = CaseId::random();
+        let sealed = device.seal(case, 1, &body);
+        let start = Instant::now();
+        let response = device.push(case, 1, sealed).await;
+        pushes.push(start.elapsed());
+        assert_eq!(response.status(), 201);
+        cases.push(case);
+    }
+    let mut fetches = Vec::new();
+    for case in cases.iter().take(300) {
+        let start = Instant::now();
+        let bytes = device.fetch(*case, 1).await.bytes().await.expect("body");
+        fetches.push(start.elapsed());
+        assert!(bytes.len() > body.len());
+    }
+    let mut feeds = Vec::new();
+    for _ in 0..20 {
+        let start = Instant::now();
+        let page = device.changes(0, 300).await;
+        feeds.push(start.elapsed());
+        assert_eq!(page.entries.len(), 300);
+    }
+    (summarise(pushes), summarise(fetches), summarise(feeds))
+}
+
+#[tokio::main]
+async fn main() {
+    let (seal, open) = envelope();
+    let (push, fetch, feed) = sync_api().await;
+    let report = json!({
+        "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
+        "argon2id_default_native": kdf(),
+        "seal_10kib": seal,
+        "open_10kib": open,
+        "push_10kib_fs_loopback": push,
+        "fetch_10kib_fs_loopback": fetch,
+        "change_feed_300_entries_fs_loopback": feed,
+    });
+    println!("{}", serde_json::to_string_pretty(&report).expect("JSON"));
+}

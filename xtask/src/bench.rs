@@ -1,0 +1,39 @@
+//! `cargo xtask bench`: builds the release frontend and the benchmark, runs it, and writes
+//! `bench/results.json` with a table of what was measured on this machine.
+
+use crate::dist;
+use crate::shell::{root, Result};
+use crate::tools;
+use std::process::Command;
+
+pub fn bench() -> Result {
+    tools::ensure_build_tools()?;
+    let root = root();
+    let built = dist::build()?;
+    eprintln!("xtask: $ cargo run --release --package puente-tests --bin puente-bench");
+    let output = Command::new("cargo")
+        .current_dir(&root)
+        .args(["run", "--quiet", "--release", "--package", "puente-tests", "--bin", "puente-bench"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!("the benchmark failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+    }
+    let mut report = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    // Add the frontend's download size to the report.
+    let sizes = format!(
+        "  \"frontend_wasm\": {{ \"bytes\": {}, \"gzip_bytes\": {} }}\n}}",
+        built.wasm_bytes,
+        built.wasm_gzip_bytes.map_or_else(|| "null".to_owned(), |n| n.to_string())
+    );
+    if report.ends_with('}') {
+        report.truncate(report.len() - 1);
+        report = format!("{},\n{sizes}", report.trim_end());
+    }
+    let dir = root.join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("results.json"), format!("{report}\n")).map_err(|e| e.to_string())?;
+    println!("{report}");
+    eprintln!("xtask: written to bench/results.json");
+    Ok(())
+}
