@@ -6,6 +6,7 @@ pub mod app;
 pub mod changelog;
 pub mod cli;
 pub mod error;
+mod extract;
 pub mod layout;
 mod routes;
 pub mod session;

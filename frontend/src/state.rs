@@ -73,6 +73,9 @@ pub struct AppState {
     pub locked_for_idle: RwSignal<bool>,
     /// Bumped to make sync run now rather than at its next tick.
     pub sync_requested: RwSignal<u64>,
+    /// Which sync loop is current: a loop from before a lock stops even if the vault was
+    /// unlocked again before it noticed.
+    pub sync_generation: StoredValue<u64>,
 }
 
 pub const IDLE_MINUTES_KEY: &str = "puente.idle_minutes";
@@ -95,6 +98,7 @@ impl AppState {
             last_activity: StoredValue::new(js_sys::Date::now()),
             locked_for_idle: RwSignal::new(false),
             sync_requested: RwSignal::new(0),
+            sync_generation: StoredValue::new(0),
         }
     }
 

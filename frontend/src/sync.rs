@@ -37,12 +37,14 @@ impl From<crate::vault::db::DbError> for SyncError {
     }
 }
 
-/// Runs until the vault is locked.
+/// Runs until the vault is locked (or another loop is started).
 pub fn start(state: AppState) {
+    let generation = state.sync_generation.get_value() + 1;
+    state.sync_generation.set_value(generation);
     leptos::task::spawn_local(async move {
         let mut last_pull = f64::MIN;
         let mut seen_request = u64::MAX;
-        while state.phase.get_untracked() == Phase::Unlocked {
+        while state.phase.get_untracked() == Phase::Unlocked && state.sync_generation.get_value() == generation {
             let requested = state.sync_requested.get_untracked();
             let due = requested != seen_request || js_sys::Date::now() - last_pull > PULL_EVERY_MS;
             if due {

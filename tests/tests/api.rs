@@ -286,6 +286,35 @@ async fn an_oversized_body_is_refused_with_413() {
     let device = new_org_user(&server.store, &server.url, "ana").await;
     let case = CaseId::random();
     let huge = device.seal(case, 1, &vec![7u8; MAX_REVISION_BYTES + 1]);
-    assert_eq!(device.push(case, 1, huge).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let refused = device.push(case, 1, huge).await;
+    assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(refused).await, "body_too_large");
     assert!(device.fetch(case, 1).await.status() == StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn malformed_json_and_queries_get_json_errors_with_stable_codes() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let http = Client::new();
+    let not_json = http
+        .post(format!("{}/api/login", server.url))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(not_json).await, "invalid_json");
+    let wrong_shape = http.post(format!("{}/api/enrol", server.url)).json(&json!({"invite": 7})).send().await.unwrap();
+    assert_eq!(wrong_shape.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(wrong_shape).await, "invalid_json");
+    let bad_cursor = http
+        .get(format!("{}/api/changes?after=minus-one", server.url))
+        .bearer_auth(&device.session.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_cursor.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(bad_cursor).await, "invalid_query");
 }

@@ -4,6 +4,7 @@
 use crate::accounts::{create_json, get_json, DirectoryEntry, InviteRecord, UserRecord};
 use crate::app::AppState;
 use crate::error::{ApiResult, Failure};
+use crate::extract::ApiJson;
 use crate::layout;
 use crate::session::{now_millis, now_seconds, Claims, SESSION_SECONDS};
 use crate::store::{BlobStore, Created};
@@ -65,7 +66,7 @@ fn invalid_invite() -> Failure {
 
 pub async fn enrol<S: BlobStore>(
     State(state): State<AppState<S>>,
-    Json(request): Json<EnrolRequest>,
+    ApiJson(request): ApiJson<EnrolRequest>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let invite = InviteCode::parse(&request.invite).map_err(|_| invalid_invite())?;
     request.kdf.check().map_err(|e| Failure::bad_request("weak_kdf", e.to_string()))?;
@@ -118,7 +119,7 @@ async fn find_user<S: BlobStore>(state: &AppState<S>, username: &Username) -> Ap
 /// not tell whether an account exists.
 pub async fn login_params<S: BlobStore>(
     State(state): State<AppState<S>>,
-    Json(request): Json<LoginParamsRequest>,
+    ApiJson(request): ApiJson<LoginParamsRequest>,
 ) -> ApiResult<Json<LoginParams>> {
     let user = match Username::parse(&request.username) {
         Ok(name) => find_user(&state, &name).await?,
@@ -135,7 +136,7 @@ pub async fn login_params<S: BlobStore>(
 
 pub async fn login<S: BlobStore>(
     State(state): State<AppState<S>>,
-    Json(request): Json<LoginRequest>,
+    ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<Session>> {
     let bad_credentials = || Failure::unauthorized("the username or passphrase is not correct");
     let name = Username::parse(&request.username).map_err(|_| bad_credentials())?;

@@ -2,9 +2,10 @@
 
 use crate::app::AppState;
 use crate::error::ApiResult;
+use crate::extract::ApiQuery;
 use crate::session::Authenticated;
 use crate::store::BlobStore;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use puente_shared::protocol::{ChangesResponse, MAX_CHANGES_PER_PAGE};
 use serde::Deserialize;
@@ -19,7 +20,7 @@ pub struct FeedQuery {
 pub async fn changes<S: BlobStore>(
     State(state): State<AppState<S>>,
     Authenticated(claims): Authenticated,
-    Query(query): Query<FeedQuery>,
+    ApiQuery(query): ApiQuery<FeedQuery>,
 ) -> ApiResult<Json<ChangesResponse>> {
     let limit = query.limit.unwrap_or(MAX_CHANGES_PER_PAGE).clamp(1, MAX_CHANGES_PER_PAGE);
     let entries = state.log.read(&state.store, claims.tenant, query.after, limit).await?;

@@ -3,6 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::{ApiResult, Failure};
+use crate::extract::ApiBytes;
 use crate::layout;
 use crate::session::{now_millis, Authenticated, Claims};
 use crate::store::{BlobStore, Created, StoreError};
@@ -53,7 +54,7 @@ pub async fn push<S: BlobStore>(
     State(state): State<AppState<S>>,
     Authenticated(claims): Authenticated,
     Path((case, revision)): Path<(String, String)>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<Response> {
     let (case, revision) = parse_path(&case, &revision)?;
     let header = EnvelopeHeader::parse(&body)

@@ -97,5 +97,11 @@ async fn main() {
         "fetch_10kib_fs_loopback": fetch,
         "change_feed_300_entries_fs_loopback": feed,
     });
+    eprintln!("{:<40} {:>6} {:>10} {:>10} {:>10}", "measure", "n", "p50 ms", "p95 ms", "max ms");
+    for (name, row) in report.as_object().expect("an object") {
+        if let Some(n) = row.get("n") {
+            eprintln!("{name:<40} {n:>6} {:>10} {:>10} {:>10}", row["p50_ms"], row["p95_ms"], row["max_ms"]);
+        }
+    }
     println!("{}", serde_json::to_string_pretty(&report).expect("JSON"));
 }
