@@ -4,6 +4,7 @@
 pub mod api;
 pub mod backend_process;
 pub mod browser;
+pub mod careless_s3;
 pub mod moto;
 pub mod server;
 

@@ -318,3 +318,26 @@ async fn malformed_json_and_queries_get_json_errors_with_stable_codes() {
     assert_eq!(bad_cursor.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(bad_cursor).await, "invalid_query");
 }
+
+#[tokio::test]
+async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
+    let data = tempfile::tempdir().unwrap();
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<!doctype html><title>Puente</title>").unwrap();
+    std::fs::write(web.path().join("sw.js"), "// worker").unwrap();
+    std::fs::write(web.path().join("puente-0123456789abcdef.js"), "// app").unwrap();
+    let server = TestServer::start_serving(FsStore::open(data.path()).unwrap(), Some(web.path().to_path_buf())).await;
+    let get = |path: &'static str| reqwest::get(format!("{}{path}", server.url));
+    for path in ["/", "/sw.js", "/cases/some-client-side-route"] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    }
+    let deep_link = get("/cases/some-client-side-route").await.unwrap().text().await.unwrap();
+    assert!(deep_link.contains("<title>Puente</title>"), "client-side routes get the app shell");
+    let asset = get("/puente-0123456789abcdef.js").await.unwrap();
+    assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+    // The API is not shadowed by the static files.
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+}

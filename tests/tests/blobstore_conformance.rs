@@ -149,3 +149,22 @@ async fn fs_store_discards_interrupted_writes_and_never_lists_them() {
     assert_eq!(std::fs::read_dir(dir.path().join(".tmp")).unwrap().count(), 0);
     assert_eq!(reopened.get(&key("k/1")).await.unwrap().as_deref(), Some(b"whole".as_slice()));
 }
+
+#[tokio::test]
+async fn a_bucket_that_ignores_if_none_match_is_refused_at_start_up() {
+    let endpoint = puente_tests::careless_s3::start().await;
+    let config = puente_backend::store::S3Config {
+        endpoint: Some(endpoint),
+        region: "us-east-1".into(),
+        bucket: "careless".into(),
+        path_style: true,
+        access_key_id: "testing".into(),
+        secret_access_key: "testing".into(),
+    };
+    match puente_backend::store::S3Store::connect(&config).await {
+        Err(puente_backend::store::StoreError::Unsafe(message)) => {
+            assert!(message.contains("If-None-Match"), "{message}")
+        }
+        other => panic!("a store that overwrites on create must be refused, got {other:?}"),
+    }
+}

@@ -249,6 +249,14 @@ async fn scenario(store: Store) {
         )
         .await;
 
+    // Left idle, the app locks itself and forgets the keys (the delay is a device setting;
+    // zero minutes makes the test quick).
+    second.eval("localStorage.setItem('puente.idle_minutes', '0')").await;
+    second.reload().await;
+    unlock(&second).await;
+    let notice = second.wait_for("#unlock-form .notice", 30).await.text().await.unwrap();
+    assert!(notice.contains("Bloqueado por inactividad"), "locked for inactivity, in Spanish: {notice}");
+
     // Nowhere in clear: IndexedDB of both profiles, the object store, the backend's logs.
     for (name, browser) in [("first", &first), ("second", &second)] {
         let dump = browser.indexed_db_dump().await;

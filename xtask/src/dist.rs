@@ -53,13 +53,20 @@ pub fn build() -> Result<Dist> {
         .arg(root.join("target/wasm32-unknown-unknown/wasm-release/puente_frontend.wasm")))?;
     let wasm = bound.join("puente_bg.wasm");
     if let Some(wasm_opt) = crate::tools::wasm_opt() {
-        let optimised = bound.join("puente_bg.opt.wasm");
-        run(Command::new(wasm_opt)
-            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
-            .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
-            .arg(&optimised)
-            .arg(&wasm))?;
-        fs::rename(&optimised, &wasm).map_err(|e| e.to_string())?;
+        // wasm-opt takes most of a warm build: reuse its output for an unchanged input.
+        let cache = root.join("target/wasm-opt-cache");
+        let cached = cache.join(format!("{}.wasm", hash16(&read(&wasm)?)));
+        if !cached.exists() {
+            fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
+            let optimised = bound.join("puente_bg.opt.wasm");
+            run(Command::new(wasm_opt)
+                .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+                .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
+                .arg(&optimised)
+                .arg(&wasm))?;
+            fs::rename(&optimised, &cached).map_err(|e| e.to_string())?;
+        }
+        fs::copy(&cached, &wasm).map_err(|e| e.to_string())?;
     }
 
     let dist = frontend.join("dist");

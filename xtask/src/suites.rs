@@ -94,7 +94,8 @@ fn wait_for_port(port: u16, what: &str) -> Result {
 /// One S3-compatible server for every suite.
 fn start_moto() -> Result<(Background, String)> {
     let port = free_port()?;
-    let child = Command::new("moto_server")
+    let program = tools::moto_server().ok_or("moto_server is not installed")?;
+    let child = Command::new(program)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -64,10 +64,22 @@ pub fn ensure_test_tools() -> Result {
     if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
         apt_install(&["chromium", "chromium-driver"])?;
     }
-    if !on_path("moto_server") {
+    if moto_server().is_none() {
         run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "moto[server]"]))?;
     }
-    Ok(())
+    moto_server().map(|_| ()).ok_or_else(|| "moto_server was installed but cannot be found".to_owned())
+}
+
+/// The S3-compatible test server: on the `PATH`, or in the scripts folder of the Python
+/// that installed it (a fresh install may not be on the `PATH` yet).
+pub fn moto_server() -> Option<PathBuf> {
+    if on_path("moto_server") {
+        return Some(PathBuf::from("moto_server"));
+    }
+    let output =
+        Command::new("python3").args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]).output().ok()?;
+    let program = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()).join("moto_server");
+    program.is_file().then_some(program)
 }
 
 fn apt_install(packages: &[&str]) -> Result {

@@ -12,12 +12,17 @@ pub const LOCALE_KEY: &str = "puente.locale";
 pub fn Header() -> impl IntoView {
     let state = use_app();
     let i18n = use_i18n();
-    // The language chosen last time on this device.
-    if let Some(saved) = crate::state::local_setting(LOCALE_KEY) {
-        if let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == saved) {
-            i18n.set_locale(*locale);
+    // The language chosen last time on this device. Applied from an effect, because the
+    // i18n provider sets its own initial locale from an effect created before this one.
+    Effect::new(move |applied: Option<bool>| {
+        if applied.is_none() {
+            let saved = crate::state::local_setting(LOCALE_KEY);
+            if let Some(locale) = Locale::get_all().iter().find(|l| Some(l.as_str()) == saved.as_deref()) {
+                i18n.set_locale(*locale);
+            }
         }
-    }
+        true
+    });
     let on_language = move |ev| {
         let code = event_target_value(&ev);
         if let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == code) {
