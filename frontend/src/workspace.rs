@@ -26,7 +26,14 @@ pub fn record_of(vault: &Vault, entry: &CaseEntry) -> CaseRecord {
 pub async fn load_cases(vault: &Vault) -> Result<BTreeMap<CaseId, CaseEntry>, VaultError> {
     let mut cases = BTreeMap::new();
     for record in vault.db.cases().await? {
-        let (doc, key) = vault.open(&record.sealed, record.id, None)?;
+        // One damaged record must not keep every other case locked away; it stays on disk.
+        let (doc, key) = match vault.open(&record.sealed, record.id, None) {
+            Ok(opened) => opened,
+            Err(error) => {
+                web_sys::console::error_1(&format!("case {} cannot be opened: {error}", record.id).into());
+                continue;
+            }
+        };
         let conflict = match record.conflict {
             Some(remote) => {
                 let (doc, _) = vault.open(&remote.sealed, record.id, Some(remote.revision))?;

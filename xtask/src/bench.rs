@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: builds the release frontend and the benchmark, runs it, and writes
+//! `cargo xtask bench`: builds the release frontend and the benchmark, runs it (natively
+//! and in headless Chromium), and writes
 //! `bench/results.json` with a table of what was measured on this machine.
 
 use crate::dist;
@@ -7,13 +8,17 @@ use crate::tools;
 use std::process::Command;
 
 pub fn bench() -> Result {
-    tools::ensure_build_tools()?;
+    tools::ensure_test_tools()?;
     let root = root();
     let built = dist::build()?;
+    crate::shell::run(Command::new("cargo").current_dir(&root).args(["build", "--package", "puente-backend"]))?;
     eprintln!("xtask: $ cargo run --release --package puente-tests --bin puente-bench");
     let output = Command::new("cargo")
         .current_dir(&root)
         .args(["run", "--quiet", "--release", "--package", "puente-tests", "--bin", "puente-bench"])
+        .env("PUENTE_DIST", &built.dir)
+        .env("PUENTE_BACKEND_BIN", root.join("target/debug/puente-backend"))
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
         .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| e.to_string())?;

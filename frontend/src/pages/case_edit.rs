@@ -47,13 +47,18 @@ fn CaseForm(id: CaseId) -> impl IntoView {
             <FieldMessage error=error field=field />
         }
     };
-    let country = move |field: &'static str, get: fn(&CaseForm) -> &String, set: fn(&mut CaseForm, String)| {
+    // A select of ISO codes, named in the interface language by the browser.
+    let coded = move |field: &'static str,
+                      kind: &'static str,
+                      codes: &'static [&'static str],
+                      get: fn(&CaseForm) -> &String,
+                      set: fn(&mut CaseForm, String)| {
         let error = error_of(field);
         view! {
             <select id=field name=field prop:value=move || form.with(|f| get(f).clone())
                 on:change=move |ev| { let value = event_target_value(&ev); edit_form(state, id, |f| set(f, value)) }>
                 <option value="">{t!(i18n, not_recorded)}</option>
-                {move || named_options("region", CountryCode::all(), &locale())
+                {move || named_options(kind, codes, &locale())
                     .into_iter()
                     .map(|(code, name)| view! { <option value=code.clone()>{name}</option> })
                     .collect_view()}
@@ -99,23 +104,15 @@ fn CaseForm(id: CaseId) -> impl IntoView {
                     </div>
                     <div>
                         <label for="country_of_origin">{t!(i18n, country_of_origin)}</label>
-                        {country("country_of_origin", |f| &f.country_of_origin, |f, v| f.country_of_origin = v)}
+                        {coded("country_of_origin", "region", CountryCode::all(), |f| &f.country_of_origin, |f, v| f.country_of_origin = v)}
                     </div>
                     <div>
                         <label for="host_country">{t!(i18n, host_country)}</label>
-                        {country("host_country", |f| &f.host_country, |f, v| f.host_country = v)}
+                        {coded("host_country", "region", CountryCode::all(), |f| &f.host_country, |f, v| f.host_country = v)}
                     </div>
                     <div>
                         <label for="preferred_language">{t!(i18n, preferred_language)}</label>
-                        <select id="preferred_language" prop:value=move || form.with(|f| f.preferred_language.clone())
-                            on:change=move |ev| { let v = event_target_value(&ev); edit_form(state, id, |f| f.preferred_language = v) }>
-                            <option value="">{t!(i18n, not_recorded)}</option>
-                            {move || named_options("language", LanguageCode::all(), &locale())
-                                .into_iter()
-                                .map(|(code, name)| view! { <option value=code.clone()>{name}</option> })
-                                .collect_view()}
-                        </select>
-                        <FieldMessage error=error_of("preferred_language") field="preferred_language" />
+                        {coded("preferred_language", "language", LanguageCode::all(), |f| &f.preferred_language, |f, v| f.preferred_language = v)}
                     </div>
                     <div class="checkbox">
                         <label>

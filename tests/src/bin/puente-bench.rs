@@ -84,13 +84,47 @@ async fn sync_api() -> (Value, Value, Value) {
     (summarise(pushes), summarise(fetches), summarise(feeds))
 }
 
+/// Unlocking the vault in real headless Chromium: Argon2id at the default cost in wasm,
+/// plus opening the cases. Needs the built app and the backend binary (xtask passes both).
+async fn browser_unlock() -> Value {
+    use puente_tests::backend_process::BackendProcess;
+    use puente_tests::browser::Browser;
+    const PASSPHRASE: &str = "lantern river 42 Oak maple";
+    let (data, logs) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let args = vec!["--store".to_owned(), "fs".into(), "--data-dir".into(), data.path().display().to_string()];
+    let port = puente_tests::free_port();
+    let backend = BackendProcess::start(port, &args, &[], logs.path());
+    let link = backend.enrolment_link().replace("http://127.0.0.1:8080", &backend.url);
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser.type_into("#enrol-username", "bench.user").await;
+    browser.type_into("#enrol-passphrase", PASSPHRASE).await;
+    browser.type_into("#enrol-confirm", PASSPHRASE).await;
+    browser.click("#enrol-submit").await;
+    browser.wait_for("#new-case", 60).await;
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        browser.reload().await;
+        browser.type_into("#unlock-passphrase", PASSPHRASE).await;
+        let start = Instant::now();
+        browser.click("#unlock-submit").await;
+        browser.wait_for("#lock", 60).await;
+        samples.push(start.elapsed());
+    }
+    browser.close().await;
+    backend.stop();
+    summarise(samples)
+}
+
 #[tokio::main]
 async fn main() {
     let (seal, open) = envelope();
     let (push, fetch, feed) = sync_api().await;
+    let unlock = browser_unlock().await;
     let report = json!({
         "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
         "argon2id_default_native": kdf(),
+        "unlock_in_chromium_default_kdf": unlock,
         "seal_10kib": seal,
         "open_10kib": open,
         "push_10kib_fs_loopback": push,
