@@ -5,7 +5,7 @@ use crate::session::now_millis;
 use crate::store::{BlobStore, Created, StoreError};
 use bytes::Bytes;
 use puente_shared::crypto::{KdfParams, Salt};
-use puente_shared::protocol::{b64, InviteCode, Username};
+use puente_shared::protocol::{b64, InviteCode};
 use puente_shared::{TenantId, UserId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -26,11 +26,12 @@ pub struct InviteRecord {
     pub expires_at: i64,
 }
 
+/// A user account. The username is not kept in clear anywhere in the store: only its
+/// hash names the directory entry that points here.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UserRecord {
     pub user_id: UserId,
     pub tenant: TenantId,
-    pub username: Username,
     /// PHC string of the slow hash of the device's `auth_secret`.
     pub auth_hash: String,
     pub salt: Salt,

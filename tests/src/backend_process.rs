@@ -53,6 +53,26 @@ impl BackendProcess {
         out.split_whitespace().find(|w| w.contains("/enrol#")).expect("an enrolment link was printed").to_owned()
     }
 
+    /// The organisation created at first start.
+    pub fn tenant(&self) -> String {
+        let out = std::fs::read_to_string(&self.stdout).expect("backend output");
+        let line = out.lines().find(|l| l.starts_with("Organisation")).expect("the organisation was printed");
+        line.rsplit(' ').next().expect("an id").to_owned()
+    }
+
+    /// A new one-time enrolment link from `puente-backend admin invite`, on the same store.
+    pub fn invite(&self, store_args: &[String], envs: &[(&str, &str)]) -> String {
+        let output = Command::new(backend_bin())
+            .args(["admin", "invite", "--tenant", &self.tenant(), "--public-url", &self.url])
+            .args(store_args)
+            .envs(envs.iter().copied())
+            .output()
+            .expect("run admin invite");
+        assert!(output.status.success(), "admin invite failed: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.split_whitespace().find(|w| w.contains("/enrol#")).expect("an invite link").to_owned()
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.stdout).unwrap_or_default()
             + &std::fs::read_to_string(&self.stderr).unwrap_or_default()

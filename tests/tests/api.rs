@@ -91,6 +91,22 @@ async fn an_invite_enrols_once_and_login_returns_the_wrapped_key() {
     let second: Session = login.json().await.unwrap();
     assert_eq!(second.wrapped_account_key, session.wrapped_account_key);
     assert_eq!(second.user_id, session.user_id);
+    assert_eq!(second.username.as_str(), "ana");
+
+    // The store knows the account by ids and a hash of the name, never the name itself.
+    let renamed = enrol(
+        &server.url,
+        &accounts::create_invite(&server.store, tenant.id).await.unwrap().encode(),
+        "ana.quetzal",
+        "a passphrase",
+    )
+    .await;
+    assert_eq!(renamed.status(), StatusCode::CREATED);
+    for key in server.store.list("", None, 1000).await.unwrap() {
+        let bytes =
+            server.store.get(&puente_backend::store::ObjectKey::parse(key.clone()).unwrap()).await.unwrap().unwrap();
+        assert!(!key.contains("quetzal") && !bytes.windows(7).any(|w| w == b"quetzal"), "{key} names the user");
+    }
 }
 
 #[tokio::test]

@@ -235,6 +235,30 @@ async fn scenario(store: Store) {
     winner.until("the other device receives the resolution", &script, 40).await;
     assert_eq!(field_value(&first, "#notes").await, field_value(&second, "#notes").await);
 
+    // A colleague in the same organisation enrols (invited with `admin invite`) and writes
+    // a case of their own. It is sealed for their keys only: this device cannot open it,
+    // does not list it, and keeps syncing its own work past it in the feed.
+    let colleague = Browser::start().await;
+    colleague.goto(&backend.invite(&store.args(), &env_refs)).await;
+    colleague.type_into("#enrol-username", "bea.colleague").await;
+    colleague.type_into("#enrol-passphrase", "another long passphrase 7").await;
+    colleague.type_into("#enrol-confirm", "another long passphrase 7").await;
+    colleague.click("#enrol-submit").await;
+    colleague.click("#new-case").await;
+    let colleague_case = canary();
+    colleague.type_into("#family_name", &colleague_case).await;
+    wait_case_state(&colleague, &["synced"], 30).await;
+    colleague.close().await;
+    let after_colleague = canary();
+    first.type_into("#notes", &format!(" {after_colleague}")).await;
+    wait_case_state(&first, &["synced"], 30).await;
+    let script = format!("return document.querySelector('#notes').value.includes('{after_colleague}')");
+    second.until("the other device still receives this account's edits", &script, 40).await;
+    first.click("#back").await;
+    first.wait_for("#case-list a[data-case]", 10).await;
+    assert_eq!(first.eval("return document.querySelectorAll('#case-list a[data-case]').length").await, 1);
+    assert_eq!(first.eval("return document.querySelector('#net-status').dataset.state").await, "online");
+
     // The interface switches language at any time.
     second.click("#back").await;
     second.wait_for("#new-case", 10).await;
@@ -258,29 +282,27 @@ async fn scenario(store: Store) {
     assert!(notice.contains("Bloqueado por inactividad"), "locked for inactivity, in Spanish: {notice}");
 
     // Nowhere in clear: IndexedDB of both profiles, the object store, the backend's logs.
+    let written = [&family, &note, &offline_edit, &edit_one, &edit_two, &colleague_case, &after_colleague];
+    let credentials = [PASSPHRASE, "another long passphrase 7", "amina.case", "bea.colleague"];
     for (name, browser) in [("first", &first), ("second", &second)] {
         let dump = browser.indexed_db_dump().await;
         assert!(dump.contains("\"cases\":[\""), "{name} profile stores the case: {dump:.300}");
-        for secret in [&family, &note, &offline_edit, &edit_one, &edit_two, &PASSPHRASE.to_owned()] {
-            assert!(!dump.contains(secret.as_str()), "{name} profile's IndexedDB holds {secret} in clear");
+        for secret in written.iter().map(|s| s.as_str()).chain(credentials.into_iter().take(2)) {
+            assert!(!dump.contains(secret), "{name} profile's IndexedDB holds {secret} in clear");
         }
     }
     let objects = store.objects().await;
     assert!(objects.iter().any(|(key, _)| key.contains("/cases/")), "revisions reached the store: {objects:?}");
     for (key, bytes) in &objects {
-        for secret in [&family, &note, &offline_edit] {
-            assert!(
-                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                "object {key} holds {secret} in clear"
-            );
+        for secret in written.iter().map(|s| s.as_str()).chain(credentials) {
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "object {key} holds {secret} in clear");
         }
     }
     let logged = backend.logs();
     assert!(logged.contains("revision accepted"), "the backend logged its work");
-    for secret in
-        [&family, &note, &offline_edit, &edit_one, &edit_two, &PASSPHRASE.to_owned(), &"amina.case".to_owned()]
-    {
-        assert!(!logged.contains(secret.as_str()), "the backend's log holds {secret}");
+    for secret in written.iter().map(|s| s.as_str()).chain(credentials) {
+        assert!(!logged.contains(secret), "the backend's log holds {secret}");
     }
     first.close().await;
     second.close().await;

@@ -45,7 +45,7 @@ async fn verify_auth_secret(secret: Vec<u8>, phc: String) -> bool {
     .unwrap_or(false)
 }
 
-fn session_for<S>(state: &AppState<S>, user: &UserRecord) -> Session {
+fn session_for<S>(state: &AppState<S>, user: &UserRecord, username: Username) -> Session {
     let expires_at = now_seconds() + SESSION_SECONDS;
     let token = state.signer.issue(&Claims { tenant: user.tenant, user: user.user_id, exp: expires_at });
     Session {
@@ -53,7 +53,7 @@ fn session_for<S>(state: &AppState<S>, user: &UserRecord) -> Session {
         expires_at,
         tenant: user.tenant,
         user_id: user.user_id,
-        username: user.username.clone(),
+        username,
         salt: user.salt,
         kdf: user.kdf,
         wrapped_account_key: user.wrapped_account_key.clone(),
@@ -90,7 +90,6 @@ pub async fn enrol<S: BlobStore>(
     let user = UserRecord {
         user_id: request.user_id,
         tenant: invite.tenant,
-        username: request.username,
         auth_hash: hash_auth_secret(request.auth_secret).await?,
         salt: request.salt,
         kdf: request.kdf,
@@ -105,7 +104,7 @@ pub async fn enrol<S: BlobStore>(
         return Err(Failure::new(StatusCode::CONFLICT, "username_taken", "this username is already in use"));
     }
     tracing::info!(tenant = %user.tenant, user = %user.user_id, "user enrolled");
-    Ok((StatusCode::CREATED, Json(session_for(&state, &user))))
+    Ok((StatusCode::CREATED, Json(session_for(&state, &user, request.username))))
 }
 
 async fn find_user<S: BlobStore>(state: &AppState<S>, username: &Username) -> ApiResult<Option<UserRecord>> {
@@ -158,7 +157,7 @@ pub async fn login<S: BlobStore>(
     match user {
         Some(user) if verified => {
             state.throttle.record_success(name.as_str());
-            Ok(Json(session_for(&state, &user)))
+            Ok(Json(session_for(&state, &user, name)))
         }
         _ => {
             state.throttle.record_failure(name.as_str(), Instant::now());

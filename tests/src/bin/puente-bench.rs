@@ -134,7 +134,14 @@ async fn main() {
     eprintln!("{:<40} {:>6} {:>10} {:>10} {:>10}", "measure", "n", "p50 ms", "p95 ms", "max ms");
     for (name, row) in report.as_object().expect("an object") {
         if let Some(n) = row.get("n") {
-            eprintln!("{name:<40} {n:>6} {:>10} {:>10} {:>10}", row["p50_ms"], row["p95_ms"], row["max_ms"]);
+            let cell = |key: &str| row[key].to_string();
+            eprintln!(
+                "{name:<40} {:>6} {:>10} {:>10} {:>10}",
+                n.to_string(),
+                cell("p50_ms"),
+                cell("p95_ms"),
+                cell("max_ms")
+            );
         }
     }
     println!("{}", serde_json::to_string_pretty(&report).expect("JSON"));
