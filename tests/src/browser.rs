@@ -55,10 +55,8 @@ impl Browser {
         Self { client, driver, _profile: profile }
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 
     pub async fn goto(&self, url: &str) {
@@ -139,5 +137,13 @@ impl Browser {
             };
         "#;
         self.eval_async(script).await.as_str().expect("a JSON dump").to_owned()
+    }
+}
+
+impl Drop for Browser {
+    /// A failed test must not leave ChromeDriver behind.
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
     }
 }
