@@ -26,26 +26,29 @@ pub fn record_of(vault: &Vault, entry: &CaseEntry) -> CaseRecord {
 pub async fn load_cases(vault: &Vault) -> Result<BTreeMap<CaseId, CaseEntry>, VaultError> {
     let mut cases = BTreeMap::new();
     for record in vault.db.cases().await? {
-        // One damaged record must not keep every other case locked away; it stays on disk.
-        let (doc, key) = match vault.open(&record.sealed, record.id, None) {
-            Ok(opened) => opened,
-            Err(error) => {
-                web_sys::console::error_1(&format!("case {} cannot be opened: {error}", record.id).into());
-                continue;
+        let id = record.id;
+        // One damaged record (or its kept conflict copy) must not keep every other case
+        // locked away; it stays on disk.
+        match open_record(vault, record) {
+            Ok(entry) => {
+                cases.insert(id, entry);
             }
-        };
-        let conflict = match record.conflict {
-            Some(remote) => {
-                let (doc, _) = vault.open(&remote.sealed, record.id, Some(remote.revision))?;
-                Some(Conflict { revision: remote.revision, sealed: remote.sealed, doc })
-            }
-            None => None,
-        };
-        let entry =
-            CaseEntry { doc, key, base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq, conflict };
-        cases.insert(record.id, entry);
+            Err(error) => web_sys::console::error_1(&format!("case {id} cannot be opened: {error}").into()),
+        }
     }
     Ok(cases)
+}
+
+fn open_record(vault: &Vault, record: CaseRecord) -> Result<CaseEntry, VaultError> {
+    let (doc, key) = vault.open(&record.sealed, record.id, None)?;
+    let conflict = match record.conflict {
+        Some(remote) => {
+            let (doc, _) = vault.open(&remote.sealed, record.id, Some(remote.revision))?;
+            Some(Conflict { revision: remote.revision, sealed: remote.sealed, doc })
+        }
+        None => None,
+    };
+    Ok(CaseEntry { doc, key, base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq, conflict })
 }
 
 /// Changes a case in memory, then seals the result and writes it to IndexedDB. The

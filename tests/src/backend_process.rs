@@ -20,6 +20,11 @@ fn backend_bin() -> PathBuf {
     PathBuf::from(std::env::var("PUENTE_BACKEND_BIN").expect("PUENTE_BACKEND_BIN is set by `cargo xtask test`"))
 }
 
+/// The enrolment link in what the backend printed.
+fn link_in(printed: &str) -> String {
+    printed.split_whitespace().find(|w| w.contains("/enrol#")).expect("an enrolment link was printed").to_owned()
+}
+
 impl BackendProcess {
     /// Starts `puente-backend serve` on `port` with extra store arguments; logs go to
     /// files in `logs` (appended, so restarts keep earlier output).
@@ -49,8 +54,7 @@ impl BackendProcess {
 
     /// The one-time enrolment link printed at first start.
     pub fn enrolment_link(&self) -> String {
-        let out = std::fs::read_to_string(&self.stdout).expect("backend output");
-        out.split_whitespace().find(|w| w.contains("/enrol#")).expect("an enrolment link was printed").to_owned()
+        link_in(&std::fs::read_to_string(&self.stdout).expect("backend output"))
     }
 
     /// The organisation created at first start.
@@ -69,8 +73,7 @@ impl BackendProcess {
             .output()
             .expect("run admin invite");
         assert!(output.status.success(), "admin invite failed: {}", String::from_utf8_lossy(&output.stderr));
-        let text = String::from_utf8_lossy(&output.stdout).into_owned();
-        text.split_whitespace().find(|w| w.contains("/enrol#")).expect("an invite link").to_owned()
+        link_in(&String::from_utf8_lossy(&output.stdout))
     }
 
     pub fn logs(&self) -> String {

@@ -84,6 +84,17 @@ impl Browser {
         format!("{url}\n{}", text.as_str().unwrap_or_default())
     }
 
+    /// Follows an enrolment link, chooses `username` and `passphrase`, and waits for the
+    /// case list of the new vault.
+    pub async fn enrol(&self, link: &str, username: &str, passphrase: &str) {
+        self.goto(link).await;
+        self.type_into("#enrol-username", username).await;
+        self.type_into("#enrol-passphrase", passphrase).await;
+        self.type_into("#enrol-confirm", passphrase).await;
+        self.click("#enrol-submit").await;
+        self.wait_for("#new-case", 60).await;
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let element = self.wait_for(css, 20).await;
         element.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));

@@ -122,18 +122,12 @@ async fn scenario(store: Store) {
     let envs = store.envs();
     let env_refs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let backend = BackendProcess::start(port, &store.args(), &env_refs, logs.path());
-    let link = backend.enrolment_link().replace("http://127.0.0.1:8080", &backend.url);
     let family = canary();
     let note = canary();
 
     // Enrol and create the vault.
     let first = Browser::start().await;
-    first.goto(&link).await;
-    first.type_into("#enrol-username", "amina.case").await;
-    first.type_into("#enrol-passphrase", PASSPHRASE).await;
-    first.type_into("#enrol-confirm", PASSPHRASE).await;
-    first.click("#enrol-submit").await;
-    first.wait_for("#new-case", 60).await;
+    first.enrol(&backend.enrolment_link(), "amina.case", PASSPHRASE).await;
 
     // Write a case; it is saved on the device and synced.
     first.click("#new-case").await;
@@ -239,11 +233,7 @@ async fn scenario(store: Store) {
     // a case of their own. It is sealed for their keys only: this device cannot open it,
     // does not list it, and keeps syncing its own work past it in the feed.
     let colleague = Browser::start().await;
-    colleague.goto(&backend.invite(&store.args(), &env_refs)).await;
-    colleague.type_into("#enrol-username", "bea.colleague").await;
-    colleague.type_into("#enrol-passphrase", "another long passphrase 7").await;
-    colleague.type_into("#enrol-confirm", "another long passphrase 7").await;
-    colleague.click("#enrol-submit").await;
+    colleague.enrol(&backend.invite(&store.args(), &env_refs), "bea.colleague", "another long passphrase 7").await;
     colleague.click("#new-case").await;
     let colleague_case = canary();
     colleague.type_into("#family_name", &colleague_case).await;

@@ -19,23 +19,15 @@ pub fn bench() -> Result {
         .env("PUENTE_DIST", &built.dir)
         .env("PUENTE_BACKEND_BIN", root.join("target/debug/puente-backend"))
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("PUENTE_WASM_BYTES", built.wasm_bytes.to_string())
+        .env("PUENTE_WASM_GZIP_BYTES", built.wasm_gzip_bytes.map(|n| n.to_string()).unwrap_or_default())
         .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| e.to_string())?;
     if !output.status.success() {
         return Err("the benchmark failed".into());
     }
-    let mut report = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    // Add the frontend's download size to the report.
-    let sizes = format!(
-        "  \"frontend_wasm\": {{ \"bytes\": {}, \"gzip_bytes\": {} }}\n}}",
-        built.wasm_bytes,
-        built.wasm_gzip_bytes.map_or_else(|| "null".to_owned(), |n| n.to_string())
-    );
-    if report.ends_with('}') {
-        report.truncate(report.len() - 1);
-        report = format!("{},\n{sizes}", report.trim_end());
-    }
+    let report = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     let dir = root.join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("results.json"), format!("{report}\n")).map_err(|e| e.to_string())?;

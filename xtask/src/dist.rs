@@ -52,7 +52,11 @@ pub fn build() -> Result<Dist> {
         .arg(&bound)
         .arg(root.join("target/wasm32-unknown-unknown/wasm-release/puente_frontend.wasm")))?;
     let wasm = bound.join("puente_bg.wasm");
-    if let Some(wasm_opt) = crate::tools::wasm_opt() {
+    let wasm_opt = crate::tools::wasm_opt();
+    if wasm_opt.is_none() {
+        eprintln!("xtask: wasm-opt is not available; the frontend is built without it (larger)");
+    }
+    if let Some(wasm_opt) = wasm_opt {
         // wasm-opt takes most of a warm build: reuse its output for an unchanged input.
         let cache = root.join("target/wasm-opt-cache");
         let cached = cache.join(format!("{}.wasm", hash16(&read(&wasm)?)));

@@ -24,9 +24,6 @@ pub fn ensure_build_tools() -> Result {
             run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))?;
         }
     }
-    if wasm_opt().is_none() {
-        eprintln!("xtask: wasm-opt is not available; the frontend will be built without it (larger)");
-    }
     Ok(())
 }
 
