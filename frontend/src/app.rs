@@ -2,7 +2,8 @@
 
 use crate::components::header::Header;
 use crate::i18n::*;
-use crate::pages::{case_edit::CaseEdit, cases::CaseList, enrol::Enrol, gate::Gate, login::Login};
+use crate::pages::case::{CaseEdit, PrintPlan};
+use crate::pages::{cases::CaseList, enrol::Enrol, gate::Gate, group::GroupSession, login::Login};
 use crate::state::{AppState, Phase};
 use crate::vault::db::DeviceDb;
 use crate::workspace;
@@ -55,6 +56,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/enrol") view=Enrol />
                         <Route path=path!("/login") view=Login />
                         <Route path=path!("/cases/:id") view=|| view! { <Gate><CaseEdit /></Gate> } />
+                        <Route path=path!("/cases/:id/:section") view=|| view! { <Gate><CaseEdit /></Gate> } />
+                        <Route path=path!("/cases/:id/plan/:plan/print") view=|| view! { <Gate><PrintPlan /></Gate> } />
+                        <Route path=path!("/group") view=|| view! { <Gate><GroupSession /></Gate> } />
                     </Routes>
                 </main>
             </Router>

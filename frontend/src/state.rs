@@ -3,6 +3,7 @@
 use crate::vault::db::DeviceDb;
 use crate::vault::{CaseKey, Vault};
 use leptos::prelude::*;
+use puente_shared::casefile::followup::Policy;
 use puente_shared::{CaseDocument, CaseId};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -76,6 +77,8 @@ pub struct AppState {
     /// Which sync loop is current: a loop from before a lock stops even if the vault was
     /// unlocked again before it noticed.
     pub sync_generation: StoredValue<u64>,
+    /// The organisation's follow-up intervals.
+    pub policy: RwSignal<Policy>,
 }
 
 pub const IDLE_MINUTES_KEY: &str = "puente.idle_minutes";
@@ -99,6 +102,7 @@ impl AppState {
             locked_for_idle: RwSignal::new(false),
             sync_requested: RwSignal::new(0),
             sync_generation: StoredValue::new(0),
+            policy: RwSignal::new(Policy::default()),
         }
     }
 

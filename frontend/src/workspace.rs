@@ -1,11 +1,12 @@
 //! Operations on the open cases: create, autosave, resolve a conflict, lock. Every change
 //! is sealed first and then written to IndexedDB, before the screen calls it saved.
 
-use crate::clock::now_ms;
+use crate::clock::{now_ms, today};
 use crate::state::{AppState, CaseEntry, Conflict, Phase};
 use crate::vault::records::{CaseRecord, RemoteRevision};
 use crate::vault::{CaseKey, Vault, VaultError};
 use leptos::prelude::*;
+use puente_shared::casefile::{Actor, RuleError, Section};
 use puente_shared::{CaseDocument, CaseForm, CaseId};
 use std::collections::BTreeMap;
 
@@ -76,7 +77,7 @@ pub async fn update_and_persist(
 pub async fn create_case(state: AppState) -> Result<CaseId, VaultError> {
     let vault = state.vault().ok_or(VaultError::NoVault)?;
     let id = CaseId::random();
-    let doc = CaseDocument::new(id, vault.header.user_id, now_ms());
+    let doc = CaseDocument::new(id, vault.header.user_id, now_ms(), crate::clock::today());
     let entry = CaseEntry { doc, key: CaseKey::random(), base_rev: 0, dirty: true, edit_seq: 1, conflict: None };
     state.cases.update(|cases| {
         cases.insert(id, entry);
@@ -90,33 +91,110 @@ const DEBOUNCE_MS: u32 = 300;
 /// …but never lets an edit wait longer than this.
 const MAX_WAIT_MS: f64 = 450.0;
 
-/// Applies an edit to a case in memory and schedules its autosave.
-pub fn edit_form(state: AppState, id: CaseId, edit: impl FnOnce(&mut CaseForm)) {
+/// Who is acting, now.
+pub fn actor(state: AppState) -> Option<Actor> {
+    let vault = state.vault()?;
+    Some(Actor { user: vault.header.user_id, now_ms: now_ms(), today: today() })
+}
+
+/// Applies typing to a case in memory and schedules its autosave. A closed case is
+/// read-only: the edit is dropped (its inputs are disabled anyway).
+pub fn edit_doc(state: AppState, id: CaseId, section: Section, edit: impl FnOnce(&mut CaseDocument)) {
+    let Some(actor) = actor(state) else { return };
     let mut changed = false;
     state.cases.update(|cases| {
-        if let Some(entry) = cases.get_mut(&id) {
-            let before = entry.doc.form.clone();
-            edit(&mut entry.doc.form);
-            changed = entry.doc.form != before;
+        if let Some(entry) = cases.get_mut(&id).filter(|e| !e.doc.file.is_closed()) {
+            let before = entry.doc.clone();
+            edit(&mut entry.doc);
+            changed = entry.doc != before;
+            if changed {
+                entry.doc.file.touch(section, &actor);
+            }
         }
     });
-    if !changed {
-        return;
+    if changed {
+        schedule_save(state, id, false);
     }
-    let now = js_sys::Date::now();
+}
+
+/// Applies the registration form's typing (see [`edit_doc`]).
+pub fn edit_form(state: AppState, id: CaseId, edit: impl FnOnce(&mut CaseForm)) {
+    edit_doc(state, id, Section::Registration, |doc| edit(&mut doc.form));
+}
+
+/// Performs an act on a case (consent, referral, agreement, closure…). The rule runs on a
+/// copy: a refusal changes nothing and is returned for the screen to explain; an accepted
+/// act replaces the case in memory at once and is saved without waiting.
+pub fn act<T>(
+    state: AppState,
+    id: CaseId,
+    rule: impl FnOnce(&mut CaseDocument, &Actor) -> Result<T, RuleError>,
+) -> Result<T, RuleError> {
+    let actor = actor(state).ok_or(RuleError::NotFound)?;
+    let Some(mut doc) = state.cases.with_untracked(|cases| cases.get(&id).map(|e| e.doc.clone())) else {
+        return Err(RuleError::NotFound);
+    };
+    let value = rule(&mut doc, &actor)?;
+    state.cases.update(|cases| {
+        if let Some(entry) = cases.get_mut(&id) {
+            entry.doc = doc;
+        }
+    });
+    schedule_save(state, id, true);
+    Ok(value)
+}
+
+/// Performs one act over several cases at once (a group session): all or none.
+pub fn act_on_many<T>(
+    state: AppState,
+    ids: &[CaseId],
+    rule: impl FnOnce(&mut [&mut CaseDocument], &Actor) -> Result<T, RuleError>,
+) -> Result<T, RuleError> {
+    let actor = actor(state).ok_or(RuleError::NotFound)?;
+    let mut docs: Vec<CaseDocument> =
+        state.cases.with_untracked(|cases| ids.iter().filter_map(|id| cases.get(id).map(|e| e.doc.clone())).collect());
+    if docs.len() != ids.len() {
+        return Err(RuleError::NotFound);
+    }
+    let value = rule(&mut docs.iter_mut().collect::<Vec<_>>(), &actor)?;
+    state.cases.update(|cases| {
+        for doc in docs {
+            if let Some(entry) = cases.get_mut(&doc.id) {
+                entry.doc = doc;
+            }
+        }
+    });
+    for id in ids {
+        schedule_save(state, *id, true);
+    }
+    Ok(value)
+}
+
+/// Marks a case as edited in memory and arranges for it to be sealed and stored: after the
+/// debounce for typing, at once for an act.
+fn schedule_save(state: AppState, id: CaseId, now: bool) {
+    let clock = js_sys::Date::now();
     let since = match state.pending.get_value() {
         Some((pending, since)) if pending == id => since,
         Some(_) => {
-            // Another case is pending (its screen was left): save it first.
+            // Another case is pending (its screen was left, or a group act): save it first.
             leptos::task::spawn_local(async move {
                 let _ = flush_pending(state).await;
             });
-            now
+            clock
         }
-        None => now,
+        None => clock,
     };
+    if now {
+        leptos::task::spawn_local(async move {
+            if let Err(error) = save_case(state, id).await {
+                web_sys::console::error_1(&format!("saving failed: {error}").into());
+            }
+        });
+        return;
+    }
     state.pending.set_value(Some((id, since)));
-    let wait = if now - since >= MAX_WAIT_MS { 0 } else { DEBOUNCE_MS };
+    let wait = if clock - since >= MAX_WAIT_MS { 0 } else { DEBOUNCE_MS };
     let timer = gloo_timers::callback::Timeout::new(wait, move || {
         leptos::task::spawn_local(async move {
             if let Err(error) = flush_pending(state).await {
@@ -130,6 +208,15 @@ pub fn edit_form(state: AppState, id: CaseId, edit: impl FnOnce(&mut CaseForm)) 
 /// Seals and stores the case edited in memory, if any.
 pub async fn flush_pending(state: AppState) -> Result<(), VaultError> {
     let Some((id, _)) = state.pending.try_update_value(Option::take).flatten() else { return Ok(()) };
+    save_case(state, id).await
+}
+
+/// Seals and stores one case as it is in memory, as an edit by this account.
+async fn save_case(state: AppState, id: CaseId) -> Result<(), VaultError> {
+    if state.pending.with_value(|p| p.is_some_and(|(pending, _)| pending == id)) {
+        // Its pending typing is saved with it.
+        state.pending.set_value(None);
+    }
     let author = state.vault().ok_or(VaultError::NoVault)?.header.user_id;
     state.saving.set(Some(id));
     let result = update_and_persist(state, id, |entry| {

@@ -39,7 +39,7 @@ async fn new_vault(name: &str) -> Vault {
 
 async fn store_canary_case(vault: &Vault) -> CaseId {
     let id = CaseId::random();
-    let mut doc = CaseDocument::new(id, vault.header.user_id, 0);
+    let mut doc = CaseDocument::new(id, vault.header.user_id, 0, time::macros::date!(2026 - 01 - 01));
     doc.form.family_name = CANARY.into();
     doc.form.notes = format!("notes about {CANARY}");
     let key = CaseKey::random();

@@ -2,6 +2,7 @@
 //! a [`CaseForm`] — saved and synced as typed, so no keystroke is ever dropped for being
 //! invalid — and parsed into a [`Case`] of domain newtypes, which is what rules work on.
 
+use crate::casefile::{CaseFile, Event, HistoryEntry, Stamp};
 use crate::ids::{CaseId, UserId};
 use crate::iso_codes::{COUNTRIES, LANGUAGES};
 use crate::validation::{ErrorCode, FieldError, FieldErrors};
@@ -33,11 +34,14 @@ pub struct CaseForm {
     pub notes: String,
 }
 
-/// What is sealed into a case revision: the form plus bookkeeping.
+/// What is sealed into a case revision: the registration form, the rest of the case file,
+/// and bookkeeping.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseDocument {
     pub id: CaseId,
     pub form: CaseForm,
+    #[serde(default)]
+    pub file: CaseFile,
     /// Unix time in milliseconds.
     pub created_at: i64,
     pub updated_at: i64,
@@ -45,8 +49,11 @@ pub struct CaseDocument {
 }
 
 impl CaseDocument {
-    pub fn new(id: CaseId, author: UserId, now_ms: i64) -> Self {
-        Self { id, form: CaseForm::default(), created_at: now_ms, updated_at: now_ms, updated_by: author }
+    /// A new, empty case registered on `today` (the case manager's local date).
+    pub fn new(id: CaseId, author: UserId, now_ms: i64, today: Date) -> Self {
+        let mut file = CaseFile { registered_on: Some(today), ..CaseFile::default() };
+        file.history.push(HistoryEntry { stamp: Stamp { by: author, at: now_ms }, event: Event::Opened });
+        Self { id, form: CaseForm::default(), file, created_at: now_ms, updated_at: now_ms, updated_by: author }
     }
 
     /// The name shown in lists and matched by search.
@@ -132,11 +139,16 @@ fn optional<T>(raw: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> 
     }
 }
 
-fn error(field: &'static str, code: ErrorCode) -> FieldError {
+pub(crate) fn error(field: &'static str, code: ErrorCode) -> FieldError {
     FieldError { field, code, limit: None }
 }
 
-fn bounded_text(field: &'static str, raw: &str, max: usize, allow_newlines: bool) -> Result<String, FieldError> {
+pub(crate) fn bounded_text(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    allow_newlines: bool,
+) -> Result<String, FieldError> {
     let text = raw.trim();
     if text.chars().count() > max {
         return Err(FieldError { field, code: ErrorCode::TooLong, limit: Some(max) });
@@ -397,7 +409,7 @@ mod tests {
 
     #[test]
     fn search_matches_every_word_case_insensitively() {
-        let mut doc = CaseDocument::new(CaseId::random(), UserId::random(), 0);
+        let mut doc = CaseDocument::new(CaseId::random(), UserId::random(), 0, time::macros::date!(2026 - 01 - 01));
         doc.form = valid_form();
         assert!(doc.matches("amina"));
         assert!(doc.matches("DIALLO am"));

@@ -61,6 +61,14 @@ random_id!(
     /// Names one data key (a case key), so an envelope says which key opens it.
     KeyId
 );
+random_id!(
+    /// One entry inside a case file (a consent, a session, a plan, an action, a referral…).
+    EntryId
+);
+random_id!(
+    /// A group session, shared by the attendees' files without naming the others.
+    GroupId
+);
 
 #[cfg(test)]
 mod tests {

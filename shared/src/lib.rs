@@ -3,6 +3,7 @@
 //! and to wasm32, so the browser and the server agree on every rule and every byte.
 
 pub mod case;
+pub mod casefile;
 pub mod crypto;
 pub mod ids;
 mod iso_codes;

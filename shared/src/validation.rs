@@ -16,6 +16,8 @@ pub enum ErrorCode {
     UnknownCountry,
     UnknownLanguage,
     InvalidChoice,
+    OutOfRange,
+    Inconsistent,
 }
 
 impl ErrorCode {
@@ -30,6 +32,8 @@ impl ErrorCode {
             Self::UnknownCountry => "unknown_country",
             Self::UnknownLanguage => "unknown_language",
             Self::InvalidChoice => "invalid_choice",
+            Self::OutOfRange => "out_of_range",
+            Self::Inconsistent => "inconsistent",
         }
     }
 }

@@ -20,6 +20,11 @@ pub fn error_message(i18n: leptos_i18n::I18nContext<Locale>, error: &FieldError)
         ErrorCode::UnknownCountry => t_string!(i18n, err_unknown_country),
         ErrorCode::UnknownLanguage => t_string!(i18n, err_unknown_language),
         ErrorCode::InvalidChoice => t_string!(i18n, err_invalid_choice),
+        ErrorCode::OutOfRange => {
+            let limit = error.limit.unwrap_or_default();
+            return t!(i18n, err_out_of_range, limit = move || limit).into_any();
+        }
+        ErrorCode::Inconsistent => t_string!(i18n, err_inconsistent),
     };
     text.into_any()
 }

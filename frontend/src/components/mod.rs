@@ -1,3 +1,5 @@
+pub mod bind;
 pub mod field;
 pub mod header;
 pub mod sync_badge;
+pub mod tr;

@@ -1,12 +1,15 @@
 //! The case list, with search by name. Search runs over the cases decrypted in memory;
 //! no index of names exists anywhere on disk.
 
+use crate::clock::today;
 use crate::components::sync_badge::CaseBadge;
+use crate::components::tr::use_tr;
 use crate::i18n::*;
 use crate::state::use_app;
 use crate::workspace;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use puente_shared::casefile::due::DueKind;
 
 #[component]
 pub fn CaseList() -> impl IntoView {
@@ -36,11 +39,16 @@ pub fn CaseList() -> impl IntoView {
         });
     };
     let total = move || state.cases.with(|c| c.len());
+    let tr = use_tr();
     view! {
         <section class="cases">
+            <DueList />
             <div class="toolbar">
                 <h1>{t!(i18n, cases_title)}</h1>
-                <button id="new-case" on:click=new_case>{t!(i18n, new_case)}</button>
+                <div class="actions-row">
+                    <a class="button secondary" id="group-session" href="/group">{move || tr.s("group_link")}</a>
+                    <button id="new-case" on:click=new_case>{t!(i18n, new_case)}</button>
+                </div>
             </div>
             <input id="search" type="search" class="search"
                 placeholder=move || t_string!(i18n, search_placeholder)
@@ -63,6 +71,63 @@ pub fn CaseList() -> impl IntoView {
                         </a>
                     </li>
                 </For>
+            </ul>
+        </section>
+    }
+}
+
+/// What is due across every case on this device: overdue follow-ups and reviews,
+/// unanswered urgent referrals, visits after closure, children about to turn 18.
+#[component]
+fn DueList() -> impl IntoView {
+    let state = use_app();
+    let tr = use_tr();
+    let rows = Memo::new(move |_| {
+        let policy = state.policy.get();
+        let today = today();
+        state.cases.with(|cases| {
+            let mut rows: Vec<_> = cases
+                .values()
+                .flat_map(|c| {
+                    let name = c.doc.display_name();
+                    c.doc.due(today, &policy).into_iter().map(move |due| (due, c.doc.id, name.clone()))
+                })
+                .collect();
+            rows.sort_by_key(|row| row.0);
+            rows
+        })
+    });
+    let section = |kind: DueKind| match kind {
+        DueKind::UrgentReferral => "referrals",
+        DueKind::FollowUp | DueKind::VisitAfterClosure => "follow_up",
+        DueKind::ArrivalPlanReview | DueKind::PlanReview => "plan",
+        DueKind::TurnsEighteen => "child",
+    };
+    view! {
+        <section class="due card" id="due-list">
+            <h2>{move || tr.s("due_title")}</h2>
+            <Show when=move || rows.with(Vec::is_empty)>
+                <p class="notice">{move || tr.s("due_empty")}</p>
+            </Show>
+            <ul class="case-list">
+                {move || rows.get().into_iter().map(|(due, id, name)| {
+                    let when = due.on.to_string();
+                    let overdue = due.is_overdue(today());
+                    view! {
+                        <li>
+                            <a class="case-row due-row" class:overdue=overdue href=format!("/cases/{id}/{}", section(due.kind))
+                                data-case=id.to_string() data-due=due.kind.code()>
+                                <span class="name">{if name.is_empty() { tr.s("unnamed") } else { name }}</span>
+                                <span>{move || tr.code("due", due.kind.code())}</span>
+                                <span class="badge" class:bad=overdue>{move || if overdue {
+                                    tr.with("due_overdue", &[("date", &when)])
+                                } else {
+                                    tr.with("due_on", &[("date", &when)])
+                                }}</span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
             </ul>
         </section>
     }

@@ -1,7 +1,8 @@
 pub mod account;
-pub mod case_edit;
+pub mod case;
 pub mod cases;
 pub mod enrol;
 pub mod gate;
+pub mod group;
 pub mod login;
 pub mod unlock;

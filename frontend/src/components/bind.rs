@@ -1,0 +1,201 @@
+//! Inputs bound to one field of a case document: each keystroke goes to memory at once
+//! (and to IndexedDB within the autosave window), attributed to the case's history section.
+
+use crate::components::field::FieldMessage;
+use crate::components::tr::{use_tr, Tr};
+use crate::state::AppState;
+use crate::workspace::edit_doc;
+use leptos::prelude::*;
+use puente_shared::casefile::{EntryId, Section};
+use puente_shared::{CaseDocument, CaseId, FieldError};
+
+/// Where the bound inputs write, and which errors they show.
+#[derive(Clone, Copy)]
+pub struct Bind {
+    pub state: AppState,
+    pub case: CaseId,
+    pub section: Section,
+    pub errors: Signal<Vec<FieldError>>,
+    /// Makes element ids unique when an entry repeats (sessions, actions…).
+    pub scope: Option<EntryId>,
+}
+
+pub trait Getter<T>: Fn(&CaseDocument) -> T + Copy + Send + Sync + 'static {}
+impl<T, F: Fn(&CaseDocument) -> T + Copy + Send + Sync + 'static> Getter<T> for F {}
+pub trait Setter<T>: Fn(&mut CaseDocument, T) + Copy + Send + Sync + 'static {}
+impl<T, F: Fn(&mut CaseDocument, T) + Copy + Send + Sync + 'static> Setter<T> for F {}
+
+impl Bind {
+    pub fn new(state: AppState, case: CaseId, section: Section, errors: Signal<Vec<FieldError>>) -> Self {
+        Self { state, case, section, errors, scope: None }
+    }
+
+    pub fn scoped(self, scope: EntryId) -> Self {
+        Self { scope: Some(scope), ..self }
+    }
+
+    pub fn dom_id(&self, field: &str) -> String {
+        match self.scope {
+            Some(scope) => format!("{field}-{}", &scope.to_string()[..8]),
+            None => field.to_owned(),
+        }
+    }
+
+    fn read<T: Default>(&self, get: impl Getter<T>) -> T {
+        let case = self.case;
+        self.state.cases.with(|cases| cases.get(&case).map(|e| get(&e.doc)).unwrap_or_default())
+    }
+
+    fn write<T>(&self, set: impl Setter<T>, value: T) {
+        edit_doc(self.state, self.case, self.section, |doc| set(doc, value));
+    }
+
+    fn error(&self, field: &'static str) -> Signal<Option<FieldError>> {
+        let errors = self.errors;
+        Signal::derive(move || errors.with(|e| e.iter().find(|x| x.field == field).cloned()))
+    }
+
+    fn label(&self, field: &'static str, key: &'static str) -> impl IntoView {
+        let tr: Tr = use_tr();
+        view! { <label for=self.dom_id(field)>{move || tr.s(key)}</label> }
+    }
+
+    /// A one-line text input.
+    pub fn text(
+        self,
+        field: &'static str,
+        key: &'static str,
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> impl IntoView {
+        let error = self.error(field);
+        view! {
+            <div class="field">
+                {self.label(field, key)}
+                <input id=self.dom_id(field) name=field class:invalid=move || error.with(Option::is_some)
+                    prop:value=move || self.read(get)
+                    on:input=move |ev| self.write(set, event_target_value(&ev)) />
+                <FieldMessage error=error field=field />
+            </div>
+        }
+    }
+
+    /// A multi-line text.
+    pub fn area(
+        self,
+        field: &'static str,
+        key: &'static str,
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> impl IntoView {
+        let error = self.error(field);
+        view! {
+            <div class="field wide">
+                {self.label(field, key)}
+                <textarea id=self.dom_id(field) name=field rows="4" class:invalid=move || error.with(Option::is_some)
+                    prop:value=move || self.read(get)
+                    on:input=move |ev| self.write(set, event_target_value(&ev))></textarea>
+                <FieldMessage error=error field=field />
+            </div>
+        }
+    }
+
+    /// A date (`YYYY-MM-DD`).
+    pub fn date(
+        self,
+        field: &'static str,
+        key: &'static str,
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> impl IntoView {
+        let error = self.error(field);
+        view! {
+            <div class="field">
+                {self.label(field, key)}
+                <input type="date" id=self.dom_id(field) name=field class:invalid=move || error.with(Option::is_some)
+                    prop:value=move || self.read(get)
+                    on:input=move |ev| self.write(set, event_target_value(&ev)) />
+                <FieldMessage error=error field=field />
+            </div>
+        }
+    }
+
+    /// A choice from a coded list (`list` names the labels: `{list}_{code}`).
+    pub fn select(
+        self,
+        field: &'static str,
+        key: &'static str,
+        list: &'static str,
+        codes: Vec<&'static str>,
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> impl IntoView {
+        let tr = use_tr();
+        let error = self.error(field);
+        view! {
+            <div class="field">
+                {self.label(field, key)}
+                <select id=self.dom_id(field) name=field prop:value=move || self.read(get)
+                    on:change=move |ev| self.write(set, event_target_value(&ev))>
+                    <option value="">{move || tr.s("choose")}</option>
+                    {codes.into_iter().map(|code| view! { <option value=code>{move || tr.code(list, code)}</option> }).collect_view()}
+                </select>
+                <FieldMessage error=error field=field />
+            </div>
+        }
+    }
+
+    /// A yes/no.
+    pub fn check(
+        self,
+        field: &'static str,
+        key: &'static str,
+        get: impl Getter<bool>,
+        set: impl Setter<bool>,
+    ) -> impl IntoView {
+        let tr = use_tr();
+        let error = self.error(field);
+        view! {
+            <div class="checkbox">
+                <label>
+                    <input type="checkbox" id=self.dom_id(field) name=field prop:checked=move || self.read(get)
+                        on:change=move |ev| self.write(set, event_target_checked(&ev)) />
+                    {move || tr.s(key)}
+                </label>
+                <FieldMessage error=error field=field />
+            </div>
+        }
+    }
+
+    /// Several choices from a coded list, each a checkbox (`name` is `{field}` and the
+    /// value the code).
+    pub fn checks(
+        self,
+        field: &'static str,
+        key: &'static str,
+        list: &'static str,
+        codes: Vec<&'static str>,
+        has: impl Fn(&CaseDocument, &str) -> bool + Copy + Send + Sync + 'static,
+        toggle: impl Fn(&mut CaseDocument, &str, bool) + Copy + Send + Sync + 'static,
+    ) -> impl IntoView {
+        let tr = use_tr();
+        let error = self.error(field);
+        view! {
+            <fieldset class="choices" id=self.dom_id(field)>
+                <legend>{move || tr.s(key)}</legend>
+                {codes.into_iter().map(|code| view! {
+                    <label class="choice">
+                        <input type="checkbox" name=field value=code
+                            prop:checked=move || self.read(move |doc| has(doc, code))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                edit_doc(self.state, self.case, self.section, |doc| toggle(doc, code, on));
+                            } />
+                        {move || tr.code(list, code)}
+                    </label>
+                }).collect_view()}
+                <FieldMessage error=error field=field />
+            </fieldset>
+        }
+    }
+}

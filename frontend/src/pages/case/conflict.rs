@@ -1,0 +1,51 @@
+//! A case changed on two devices: both versions side by side, and the case manager's choice.
+
+use crate::i18n::*;
+use crate::state::{use_app, Conflict};
+use crate::workspace::{self, Keep};
+use leptos::prelude::*;
+use puente_shared::CaseId;
+
+/// Both versions side by side, and the case manager's choice.
+#[component]
+pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
+    let state = use_app();
+    let i18n = use_i18n();
+    let mine = state.cases.with_untracked(|c| c.get(&id).map(|e| e.doc.clone()));
+    let summary = |doc: &puente_shared::CaseDocument| {
+        let f = &doc.form;
+        view! {
+            <dl>
+                <dt>{t!(i18n, given_names)}</dt><dd>{f.given_names.clone()}</dd>
+                <dt>{t!(i18n, family_name)}</dt><dd>{f.family_name.clone()}</dd>
+                <dt>{t!(i18n, date_of_birth)}</dt><dd>{f.date_of_birth.clone()}</dd>
+                <dt>{t!(i18n, notes)}</dt><dd class="pre">{f.notes.clone()}</dd>
+            </dl>
+        }
+    };
+    let choose = move |keep: Keep| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = workspace::resolve_conflict(state, id, keep).await {
+                web_sys::console::error_1(&format!("resolving failed: {e}").into());
+            }
+        })
+    };
+    view! {
+        <div class="conflict" id="conflict" role="alert">
+            <h2>{t!(i18n, conflict_title)}</h2>
+            <p>{t!(i18n, conflict_intro)}</p>
+            <div class="grid">
+                <div>
+                    <h3>{t!(i18n, conflict_mine)}</h3>
+                    {mine.as_ref().map(summary)}
+                    <button id="keep-mine" on:click=move |_| choose(Keep::Mine)>{t!(i18n, keep_mine)}</button>
+                </div>
+                <div>
+                    <h3>{t!(i18n, conflict_theirs, rev = conflict.revision)}</h3>
+                    {summary(&conflict.doc)}
+                    <button id="keep-theirs" class="secondary" on:click=move |_| choose(Keep::Theirs)>{t!(i18n, keep_theirs)}</button>
+                </div>
+            </div>
+        </div>
+    }
+}

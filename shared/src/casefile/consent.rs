@@ -1,0 +1,310 @@
+//! Informed consent (D-REG, D-PRIVACY, rule 1): who gave it, when, for what, and its
+//! withdrawal, which stops everything that relied on it from that moment.
+
+use super::referral::{Service, Status};
+use super::{optional_text, past_date, required_line, Actor, CaseFile, Checks, EntryId, Event, RuleError, Stamp};
+use crate::validation::ErrorCode;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use time::Date;
+
+coded!(
+    /// What a consent allows.
+    Scope {
+        Registration = "registration",
+        /// Sharing with the professionals or services named in the consent.
+        Sharing = "sharing",
+        Tracing = "tracing",
+        Referral = "referral",
+        /// Sending information ahead to the office in the country of origin.
+        Handover = "handover",
+    }
+);
+
+coded!(
+    /// Who gave a consent.
+    Giver {
+        /// The returnee, an adult.
+        Person = "person",
+        /// The child, heard according to age and maturity.
+        Child = "child",
+        Parent = "parent",
+        Caregiver = "caregiver",
+        Guardian = "guardian",
+    }
+);
+
+impl Giver {
+    /// Whose consent counts for a child.
+    pub fn is_guardian(self) -> bool {
+        matches!(self, Self::Parent | Self::Caregiver | Self::Guardian)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub id: EntryId,
+    pub giver: Giver,
+    pub giver_name: String,
+    pub scopes: BTreeSet<Scope>,
+    /// Services a referral consent covers.
+    pub services: BTreeSet<Service>,
+    /// Named professionals or services information may be shared with.
+    pub recipients: String,
+    pub given_on: Date,
+    pub recorded: Stamp,
+    pub withdrawn: Option<Withdrawal>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub on: Date,
+    pub reason: String,
+    pub recorded: Stamp,
+}
+
+impl Consent {
+    pub fn in_force(&self) -> bool {
+        self.withdrawn.is_none()
+    }
+
+    /// Whether this consent, as it stands, allows a referral to `service`.
+    pub fn covers_referral(&self, service: Service) -> bool {
+        self.in_force() && self.scopes.contains(&Scope::Referral) && self.services.contains(&service)
+    }
+}
+
+/// The consent form as being filled in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConsentDraft {
+    /// A [`Giver`] code.
+    pub giver: String,
+    pub giver_name: String,
+    pub scopes: BTreeSet<Scope>,
+    pub services: BTreeSet<Service>,
+    pub recipients: String,
+    /// `YYYY-MM-DD`.
+    pub given_on: String,
+}
+
+/// The person declined assistance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub notes: String,
+    pub recorded: Stamp,
+}
+
+/// Checks the consent form as typed; the errors the form shows.
+pub fn validate_draft(draft: &ConsentDraft, today: Date) -> Vec<crate::FieldError> {
+    parse_draft(draft, today).err().unwrap_or_default()
+}
+
+struct Parsed {
+    giver: Giver,
+    giver_name: String,
+    recipients: String,
+    given_on: Date,
+}
+
+fn parse_draft(draft: &ConsentDraft, today: Date) -> Result<Parsed, Vec<crate::FieldError>> {
+    let mut checks = Checks::default();
+    let giver = checks.check(super::choice("consent_giver", &draft.giver, Giver::from_code));
+    let giver_name = checks.check(required_line("consent_giver_name", &draft.giver_name));
+    let recipients = checks.check(optional_text("consent_recipients", &draft.recipients));
+    let given_on = checks.check(past_date("consent_given_on", &draft.given_on, today));
+    if draft.scopes.is_empty() {
+        checks.fail("consent_scopes", ErrorCode::Required);
+    }
+    if draft.scopes.contains(&Scope::Referral) && draft.services.is_empty() {
+        checks.fail("consent_services", ErrorCode::Required);
+    }
+    if draft.scopes.contains(&Scope::Sharing) && recipients.as_ref().is_some_and(String::is_empty) {
+        checks.fail("consent_recipients", ErrorCode::Required);
+    }
+    match (giver, giver_name, recipients, given_on) {
+        (Some(giver), Some(giver_name), Some(recipients), Some(given_on)) => {
+            let errors = checks.errors();
+            if errors.is_empty() {
+                Ok(Parsed { giver, giver_name, recipients, given_on })
+            } else {
+                Err(errors)
+            }
+        }
+        _ => Err(checks.errors()),
+    }
+}
+
+/// Records the consent form as a consent and clears the form.
+pub fn give(file: &mut CaseFile, actor: &Actor) -> Result<EntryId, RuleError> {
+    file.ensure_open()?;
+    let draft = std::mem::take(&mut file.consent_draft);
+    let parsed = match parse_draft(&draft, actor.today) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            file.consent_draft = draft;
+            return Err(RuleError::Invalid(errors));
+        }
+    };
+    let id = EntryId::random();
+    let services = if draft.scopes.contains(&Scope::Referral) { draft.services } else { BTreeSet::new() };
+    file.consents.push(Consent {
+        id,
+        giver: parsed.giver,
+        giver_name: parsed.giver_name,
+        scopes: draft.scopes,
+        services,
+        recipients: parsed.recipients,
+        given_on: parsed.given_on,
+        recorded: actor.into(),
+        withdrawn: None,
+    });
+    file.record(actor, Event::ConsentGiven { consent: id });
+    Ok(id)
+}
+
+/// Withdraws a consent today. Referrals that relied on it and are still under way stop
+/// now; what was done before stays in the history.
+pub fn withdraw(file: &mut CaseFile, consent: EntryId, reason: &str, actor: &Actor) -> Result<(), RuleError> {
+    let reason = optional_text("withdrawal_reason", reason).map_err(|e| RuleError::Invalid(vec![e]))?;
+    let entry = file.consents.iter_mut().find(|c| c.id == consent).ok_or(RuleError::NotFound)?;
+    if entry.withdrawn.is_some() {
+        return Err(RuleError::AlreadyWithdrawn);
+    }
+    // A closed case may still have its consent withdrawn: the person's right does not end
+    // with the case.
+    entry.withdrawn = Some(Withdrawal { on: actor.today, reason, recorded: actor.into() });
+    file.record(actor, Event::ConsentWithdrawn { consent });
+    let stopped: Vec<EntryId> = file
+        .referrals
+        .iter_mut()
+        .filter(|r| r.consent == Some(consent) && r.status().is_under_way())
+        .map(|r| {
+            r.push_status(Status::Stopped, "", actor);
+            r.id
+        })
+        .collect();
+    for referral in stopped {
+        file.record(actor, Event::ReferralStopped { referral, consent });
+    }
+    Ok(())
+}
+
+/// Records that the person declined assistance. Always possible while the case is open.
+pub fn refuse_assistance(file: &mut CaseFile, notes: &str, actor: &Actor) -> Result<(), RuleError> {
+    file.ensure_open()?;
+    let notes = optional_text("refusal_notes", notes).map_err(|e| RuleError::Invalid(vec![e]))?;
+    file.refusal = Some(Refusal { notes, recorded: actor.into() });
+    file.record(actor, Event::AssistanceRefused);
+    Ok(())
+}
+
+/// The person accepts assistance after all; the refusal stays in the history.
+pub fn revoke_refusal(file: &mut CaseFile, actor: &Actor) -> Result<(), RuleError> {
+    file.ensure_open()?;
+    if file.refusal.take().is_none() {
+        return Err(RuleError::NotFound);
+    }
+    file.record(actor, Event::AssistanceRefusalRevoked);
+    Ok(())
+}
+
+impl CaseFile {
+    /// The consents in force that allow a referral to `service`.
+    pub fn referral_consents(&self, service: Service) -> impl Iterator<Item = &Consent> {
+        self.consents.iter().filter(move |c| c.covers_referral(service))
+    }
+
+    /// Whether a consent in force covers `scope` (e.g. registration, handover).
+    pub fn has_consent(&self, scope: Scope) -> bool {
+        self.consents.iter().any(|c| c.in_force() && c.scopes.contains(&scope))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::super::testing::{actor, open_file, TODAY};
+    use super::*;
+
+    pub fn referral_consent(file: &mut CaseFile, giver: Giver, services: &[Service]) -> EntryId {
+        file.consent_draft = ConsentDraft {
+            giver: giver.code().into(),
+            giver_name: "Amina".into(),
+            scopes: [Scope::Registration, Scope::Referral].into(),
+            services: services.iter().copied().collect(),
+            recipients: String::new(),
+            given_on: TODAY.to_string(),
+        };
+        give(file, &actor()).unwrap()
+    }
+
+    #[test]
+    fn a_complete_form_becomes_a_consent_and_the_form_is_cleared() {
+        let mut file = open_file();
+        let id = referral_consent(&mut file, Giver::Person, &[Service::Health]);
+        assert_eq!(file.consent_draft, ConsentDraft::default());
+        let consent = &file.consents[0];
+        assert_eq!((consent.id, consent.giver, consent.given_on), (id, Giver::Person, TODAY));
+        assert!(consent.covers_referral(Service::Health));
+        assert!(!consent.covers_referral(Service::Housing), "only the services named");
+        assert_eq!(file.history.last().unwrap().event, Event::ConsentGiven { consent: id });
+    }
+
+    #[test]
+    fn an_incomplete_form_is_refused_and_kept_as_typed() {
+        let mut file = open_file();
+        file.consent_draft = ConsentDraft {
+            giver: "neighbour".into(),
+            scopes: [Scope::Referral, Scope::Sharing].into(),
+            given_on: "2099-01-01".into(),
+            ..ConsentDraft::default()
+        };
+        let before = file.clone();
+        let Err(RuleError::Invalid(errors)) = give(&mut file, &actor()) else { panic!("must refuse") };
+        let codes: Vec<_> = errors.iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("consent_giver", ErrorCode::InvalidChoice),
+                ("consent_giver_name", ErrorCode::Required),
+                ("consent_given_on", ErrorCode::FutureDate),
+                ("consent_services", ErrorCode::Required),
+                ("consent_recipients", ErrorCode::Required),
+            ]
+        );
+        assert_eq!(file, before, "a refused act changes nothing");
+    }
+
+    #[test]
+    fn withdrawing_stops_the_referrals_that_relied_on_it_and_keeps_both_in_history() {
+        let mut file = open_file();
+        let consent = referral_consent(&mut file, Giver::Person, &[Service::Health, Service::Housing]);
+        let sent = super::super::referral::tests::sent_referral(&mut file, Service::Health);
+        let done = super::super::referral::tests::sent_referral(&mut file, Service::Housing);
+        super::super::referral::set_status(&mut file, done, Status::Accepted, "", &actor()).unwrap();
+        super::super::referral::set_status(&mut file, done, Status::Completed, "", &actor()).unwrap();
+
+        withdraw(&mut file, consent, "changed her mind", &actor()).unwrap();
+        let referral = |id| file.referrals.iter().find(|r| r.id == id).unwrap();
+        assert_eq!(referral(sent).status(), Status::Stopped);
+        assert_eq!(referral(done).status(), Status::Completed, "what was already done stays done");
+        assert!(referral(sent).history.iter().any(|s| s.status == Status::Sent), "the send stays in its history");
+        let events: Vec<_> = file.history.iter().map(|h| h.event.clone()).collect();
+        assert!(events.contains(&Event::ConsentGiven { consent }));
+        assert!(events.contains(&Event::ConsentWithdrawn { consent }));
+        assert!(events.contains(&Event::ReferralStopped { referral: sent, consent }));
+        assert!(!file.consents[0].covers_referral(Service::Health));
+        assert_eq!(withdraw(&mut file, consent, "", &actor()), Err(RuleError::AlreadyWithdrawn));
+    }
+
+    #[test]
+    fn refusing_assistance_is_recordable_and_revocable() {
+        let mut file = open_file();
+        refuse_assistance(&mut file, "wants no contact", &actor()).unwrap();
+        assert!(file.refusal.is_some());
+        revoke_refusal(&mut file, &actor()).unwrap();
+        assert!(file.refusal.is_none());
+        assert_eq!(revoke_refusal(&mut file, &actor()), Err(RuleError::NotFound));
+        assert_eq!(file.history.len(), 2);
+    }
+}

@@ -1,0 +1,290 @@
+//! The reintegration case file beyond registration: consent, individual factors,
+//! vulnerability assessments, sessions, the plan, referrals, follow-up, children's
+//! protection, closure and group sessions (DOMAIN.md D-REG … D-GROUP).
+//!
+//! Two kinds of change reach a case file:
+//! - **text as typed** (drafts and editable entries): kept raw so autosave never drops a
+//!   keystroke, checked by `validate_*` functions that return field errors;
+//! - **acts** (give or withdraw consent, send a referral, agree a plan, close…): functions
+//!   here that check the rules, change nothing when they refuse, and record who and when.
+
+#[macro_use]
+mod codes;
+pub mod child;
+pub mod closure;
+pub mod consent;
+pub mod due;
+pub mod followup;
+pub mod group;
+pub mod history;
+pub mod plan;
+pub mod profile;
+pub mod referral;
+pub mod session;
+pub mod vulnerability;
+
+use crate::case::{bounded_text, error, parse_iso_date, NOTES_MAX_CHARS};
+use crate::ids::UserId;
+pub use crate::ids::{EntryId, GroupId};
+use crate::validation::{ErrorCode, FieldError};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+pub use history::{Event, HistoryEntry, Section};
+
+coded!(
+    /// Where in the return the case is when something is done.
+    Stage {
+        PreDeparture = "pre_departure",
+        AfterArrival = "after_arrival",
+    }
+);
+
+/// Longest one-line text (a place, a provider, a name), in characters.
+pub const LINE_MAX_CHARS: usize = 200;
+
+/// Who acts, and when: every act is attributed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user: UserId,
+    /// Unix time in milliseconds.
+    pub now_ms: i64,
+    /// The case manager's local date.
+    pub today: Date,
+}
+
+/// Who did something, and when (Unix ms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub by: UserId,
+    pub at: i64,
+}
+
+impl From<&Actor> for Stamp {
+    fn from(actor: &Actor) -> Self {
+        Self { by: actor.user, at: actor.now_ms }
+    }
+}
+
+/// Why an act was refused. Codes are stable: the frontend explains each one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("the case is closed; reopen it first")]
+    CaseClosed,
+    #[error("the case is not closed")]
+    CaseNotClosed,
+    #[error("no such entry in this case")]
+    NotFound,
+    #[error("the form has errors")]
+    Invalid(Vec<FieldError>),
+    #[error("no consent in force covers this referral")]
+    NoCoveringConsent,
+    #[error("for a child, the referral needs a parent's, caregiver's or guardian's consent")]
+    NoGuardianConsent,
+    #[error("this consent is already withdrawn")]
+    AlreadyWithdrawn,
+    #[error("this status change is not possible")]
+    StatusChange,
+    #[error("a plan needs at least one goal and one complete action")]
+    PlanIncomplete,
+    #[error("an agreed plan cannot be changed; review it instead")]
+    PlanAgreed,
+    #[error("a child's plan is agreed by the child and a parent or guardian")]
+    ChildAgreementIncomplete,
+    #[error("there is no agreed plan from before departure to review")]
+    NothingToReview,
+    #[error("a review of this plan already exists")]
+    AlreadyReviewed,
+    #[error("the session is paused")]
+    SessionPaused,
+    #[error("this is not a first session after arrival")]
+    NotAGuidedSession,
+    #[error("missing before closing: {0:?}")]
+    ClosureIncomplete(Vec<closure::Requirement>),
+    #[error("every attendee's case must be open")]
+    AttendeeCaseClosed,
+    #[error("a group session needs at least one attendee")]
+    NoAttendees,
+}
+
+impl RuleError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::CaseClosed => "case_closed",
+            Self::CaseNotClosed => "case_not_closed",
+            Self::NotFound => "not_found",
+            Self::Invalid(_) => "invalid",
+            Self::NoCoveringConsent => "no_covering_consent",
+            Self::NoGuardianConsent => "no_guardian_consent",
+            Self::AlreadyWithdrawn => "already_withdrawn",
+            Self::StatusChange => "status_change",
+            Self::PlanIncomplete => "plan_incomplete",
+            Self::PlanAgreed => "plan_agreed",
+            Self::ChildAgreementIncomplete => "child_agreement_incomplete",
+            Self::NothingToReview => "nothing_to_review",
+            Self::AlreadyReviewed => "already_reviewed",
+            Self::SessionPaused => "session_paused",
+            Self::NotAGuidedSession => "not_a_guided_session",
+            Self::ClosureIncomplete(_) => "closure_incomplete",
+            Self::AttendeeCaseClosed => "attendee_case_closed",
+            Self::NoAttendees => "no_attendees",
+        }
+    }
+
+    /// The field errors of an `Invalid` refusal (empty otherwise).
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Invalid(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+/// Everything recorded about a case besides the registration form. Each part is optional
+/// or empty by default, so revisions written before a part existed still open.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaseFile {
+    /// The case manager's local date when the case was opened: childhood is judged on it.
+    pub registered_on: Option<Date>,
+    pub consents: Vec<consent::Consent>,
+    pub consent_draft: consent::ConsentDraft,
+    /// The person declined assistance (they may still change their mind).
+    pub refusal: Option<consent::Refusal>,
+    pub profile: profile::Profile,
+    pub assessments: Vec<vulnerability::Assessment>,
+    pub assessment_draft: vulnerability::AssessmentDraft,
+    pub sessions: Vec<session::Session>,
+    pub plans: Vec<plan::Plan>,
+    pub referrals: Vec<referral::Referral>,
+    pub follow_ups: Vec<followup::FollowUp>,
+    pub follow_up_draft: followup::FollowUpDraft,
+    pub child: child::ChildProtection,
+    pub closure_draft: closure::ClosureDraft,
+    pub closure: Option<closure::Closure>,
+    /// Earlier closures, each with the reopening that ended it.
+    pub reopened: Vec<closure::Reopening>,
+    /// Language code of the printed copy of the plan, chosen for the returnee.
+    pub print_language: String,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl CaseFile {
+    pub fn is_closed(&self) -> bool {
+        self.closure.is_some()
+    }
+
+    /// Refuses any change to a closed case.
+    pub fn ensure_open(&self) -> Result<(), RuleError> {
+        if self.is_closed() {
+            Err(RuleError::CaseClosed)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn record(&mut self, actor: &Actor, event: Event) {
+        self.history.push(HistoryEntry { stamp: actor.into(), event });
+    }
+}
+
+/// A required one-line text.
+pub(crate) fn required_line(field: &'static str, raw: &str) -> Result<String, FieldError> {
+    let text = bounded_text(field, raw, LINE_MAX_CHARS, false)?;
+    if text.is_empty() {
+        return Err(error(field, ErrorCode::Required));
+    }
+    Ok(text)
+}
+
+/// A required free text (newlines allowed).
+pub(crate) fn required_text(field: &'static str, raw: &str) -> Result<String, FieldError> {
+    let text = bounded_text(field, raw, NOTES_MAX_CHARS, true)?;
+    if text.is_empty() {
+        return Err(error(field, ErrorCode::Required));
+    }
+    Ok(text)
+}
+
+/// An optional free text (newlines allowed); empty is fine.
+pub(crate) fn optional_text(field: &'static str, raw: &str) -> Result<String, FieldError> {
+    bounded_text(field, raw, NOTES_MAX_CHARS, true)
+}
+
+/// A required `YYYY-MM-DD` date.
+pub(crate) fn required_date(field: &'static str, raw: &str) -> Result<Date, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(error(field, ErrorCode::Required));
+    }
+    parse_iso_date(raw).ok_or(error(field, ErrorCode::InvalidDate))
+}
+
+/// A required date that cannot be later than `today` (something that happened).
+pub(crate) fn past_date(field: &'static str, raw: &str, today: Date) -> Result<Date, FieldError> {
+    let date = required_date(field, raw)?;
+    if date > today {
+        return Err(error(field, ErrorCode::FutureDate));
+    }
+    Ok(date)
+}
+
+/// A required choice from a coded list.
+pub(crate) fn choice<T>(field: &'static str, raw: &str, from_code: fn(&str) -> Option<T>) -> Result<T, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(error(field, ErrorCode::Required));
+    }
+    from_code(raw).ok_or(error(field, ErrorCode::InvalidChoice))
+}
+
+/// Collects field checks; `Err(Invalid)` when any failed.
+#[derive(Default)]
+pub(crate) struct Checks(Vec<FieldError>);
+
+impl Checks {
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    pub fn fail(&mut self, field: &'static str, code: ErrorCode) {
+        self.0.push(error(field, code));
+    }
+
+    pub fn finish(self) -> Result<(), RuleError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(RuleError::Invalid(self.0))
+        }
+    }
+
+    pub fn errors(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use time::macros::date;
+
+    pub const TODAY: Date = date!(2026 - 11 - 22);
+
+    pub fn actor() -> Actor {
+        Actor { user: UserId::from_bytes([7; 16]), now_ms: 1_795_000_000_000, today: TODAY }
+    }
+
+    pub fn actor_on(today: Date) -> Actor {
+        Actor { today, ..actor() }
+    }
+
+    /// The error code a field of a form shows.
+    pub fn code_for(errors: &[FieldError], field: &str) -> Option<ErrorCode> {
+        errors.iter().find(|e| e.field == field).map(|e| e.code)
+    }
+
+    pub fn open_file() -> CaseFile {
+        CaseFile { registered_on: Some(TODAY), ..CaseFile::default() }
+    }
+}
