@@ -104,6 +104,40 @@ impl Browser {
         self.wait_for(css, 20).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
     }
 
+    /// Sets a form control's value as a date picker or a select would, firing `input`
+    /// and `change`.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.wait_for(css, 20).await;
+        let (css, value) = (json!(css), json!(value));
+        self.eval(&format!(
+            "const e = document.querySelector({css}); e.value = {value}; \
+             e.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+             e.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+        ))
+        .await;
+    }
+
+    /// A form control's current value.
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css, 20).await;
+        let css = json!(css);
+        self.eval(&format!("return document.querySelector({css}).value")).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The visible text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css, 20).await.text().await.unwrap_or_default()
+    }
+
+    /// The page printed to PDF (A4), as Chromium's print does.
+    pub async fn print_pdf(&self) -> Vec<u8> {
+        let config = fantoccini::wd::PrintConfiguration::builder()
+            .size(fantoccini::wd::PrintSize::A4)
+            .build()
+            .expect("a print configuration");
+        self.client.print(config).await.expect("print to PDF")
+    }
+
     pub async fn eval(&self, script: &str) -> Value {
         self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const PDFTOTEXT: &str = "/usr/bin/pdftotext";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// The wasm target, `wasm-bindgen` at exactly the lock's version, and `wasm-opt` if the
@@ -55,11 +56,17 @@ pub fn wasm_opt() -> Option<PathBuf> {
     local.exists().then_some(local)
 }
 
-/// Everything the build needs, plus Chromium, ChromeDriver and an S3-compatible server.
+/// Everything the build needs, plus Chromium, ChromeDriver, `pdftotext` (to read the
+/// printed plan) and an S3-compatible server.
 pub fn ensure_test_tools() -> Result {
     ensure_build_tools()?;
-    if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
-        apt_install(&["chromium", "chromium-driver"])?;
+    let missing: Vec<&str> = [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver"), (PDFTOTEXT, "poppler-utils")]
+        .into_iter()
+        .filter(|(path, _)| !std::path::Path::new(path).exists())
+        .map(|(_, package)| package)
+        .collect();
+    if !missing.is_empty() {
+        apt_install(&missing)?;
     }
     if moto_server().is_none() {
         run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "moto[server]"]))?;

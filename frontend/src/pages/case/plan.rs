@@ -97,10 +97,12 @@ fn PlanEditor(case: CaseView, id: EntryId) -> impl IntoView {
                 move |d| d.file.plan(id).map(|p| p.assistance.clone()).unwrap_or_default(),
                 move |d, v| if let Some(p) = plan_mut(d, id) { p.assistance = v })}
             <h4>{move || tr.s("plan_actions")}</h4>
-            <For each=move || plan.with(|p| p.as_ref().map(|p| p.actions.iter().map(|a| a.id).collect::<Vec<_>>()).unwrap_or_default())
-                key=|a| *a let:action>
-                <ActionEditor case=case plan=id action=action show_required=Signal::derive(move || outcome.with(Option::is_some)) />
-            </For>
+            <div class="action-rows">
+                <For each=move || plan.with(|p| p.as_ref().map(|p| p.actions.iter().map(|a| a.id).collect::<Vec<_>>()).unwrap_or_default())
+                    key=|a| *a let:action>
+                    <ActionEditor case=case plan=id action=action show_required=Signal::derive(move || outcome.with(Option::is_some)) />
+                </For>
+            </div>
             <button type="button" class="secondary" id="add-action" on:click=move |_| edit(Box::new(|p| p.actions.push(Action::new())))>{move || tr.s("plan_add_action")}</button>
             <div class="subform agreement">
                 <h4>{move || tr.s("plan_agreement")}</h4>

@@ -109,7 +109,7 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
                     <p class="hint">{move || tr.s("referral_send_hint")}</p>
                     <div class="actions-row">
                         <button type="button" class="mark-sent" on:click=send>{move || tr.s("referral_mark_sent")}</button>
-                        <button type="button" class="secondary" on:click=move |_| set_status(Status::Declined)>{move || tr.code("referral_set", "declined")}</button>
+                        <button type="button" class="secondary decline" on:click=move |_| set_status(Status::Declined)>{move || tr.code("referral_set", "declined")}</button>
                     </div>
                 }.into_any()
             } else {

@@ -3,7 +3,7 @@
 //! guide that can be paused and resumed.
 
 use super::assessment::AssessmentForm;
-use super::{stamp_text, typed_errors, CaseView, Refusal};
+use super::{stamp_text, CaseView, Refusal};
 use crate::clock::today;
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
@@ -47,7 +47,7 @@ fn session_of(doc: &CaseDocument, id: EntryId) -> Option<&session::Session> {
 fn SessionCard(case: CaseView, id: EntryId) -> impl IntoView {
     let tr = use_tr();
     let errors = Signal::derive(move || {
-        case.doc.with(|d| session_of(d, id).map(|s| typed_errors(session::validate(s, today()))).unwrap_or_default())
+        case.doc.with(|d| session_of(d, id).map(|s| session::validate(s, today())).unwrap_or_default())
     });
     let bind = Bind::new(case.state, case.id, Section::Session(id), errors).scoped(id);
     let Some(initial) = case.doc.with_untracked(|d| session_of(d, id).cloned()) else { return ().into_any() };
