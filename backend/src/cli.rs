@@ -6,6 +6,7 @@ use crate::app::{router, AppState};
 use crate::store::{BlobStore, FsStore, S3Config, S3Store, StoreError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use puente_shared::protocol::InviteCode;
+use puente_shared::settings::OrganisationSettings;
 use puente_shared::TenantId;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +40,17 @@ pub enum AdminCommand {
         store: StoreArgs,
         #[arg(long, env = "PUENTE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
+    },
+    /// Publish an organisation's settings (follow-up intervals, service directory) from a
+    /// JSON file; they apply from the devices' next sync.
+    Settings {
+        #[arg(long)]
+        tenant: TenantId,
+        /// JSON: `{"follow_up": {"low_days": 90, …}, "providers": [{"name": …, "services": […]}]}`.
+        #[arg(long)]
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Print another one-time enrolment invite for an organisation.
     Invite {
@@ -125,6 +137,23 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             StoreKind::Fs => init(&FsStore::open(&store.data_dir)?, &name, &public_url).await,
             StoreKind::S3 => init(&S3Store::connect(&store.s3_config()).await?, &name, &public_url).await,
         },
+        Command::Admin(AdminCommand::Settings { tenant, file, store }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let settings: OrganisationSettings =
+                serde_json::from_str(&text).map_err(|e| format!("{}: not valid settings: {e}", file.display()))?;
+            let settings = settings.parse().map_err(|errors| {
+                let list: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.code)).collect();
+                format!("settings refused: {}", list.join(", "))
+            })?;
+            let version = match store.store {
+                StoreKind::Fs => crate::settings::publish(&FsStore::open(&store.data_dir)?, tenant, &settings).await?,
+                StoreKind::S3 => {
+                    crate::settings::publish(&S3Store::connect(&store.s3_config()).await?, tenant, &settings).await?
+                }
+            };
+            println!("Settings version {version} published for {tenant}.");
+            Ok(())
+        }
         Command::Admin(AdminCommand::Invite { tenant, store, public_url }) => {
             let code = match store.store {
                 StoreKind::Fs => accounts::create_invite(&FsStore::open(&store.data_dir)?, tenant).await?,

@@ -32,8 +32,9 @@ pub fn revision(t: TenantId, case: CaseId, revision: u64) -> ObjectKey {
     key(format!("tenants/{t}/cases/{case}/{revision:012}"))
 }
 
-/// The revision number of a key listed under [`case_prefix`].
-pub fn revision_of(listed_key: &str) -> Option<u64> {
+/// The trailing number of a listed key: a revision under [`case_prefix`], a version under
+/// [`settings_prefix`].
+pub fn number_of(listed_key: &str) -> Option<u64> {
     listed_key.rsplit('/').next()?.parse().ok()
 }
 
@@ -48,6 +49,15 @@ pub fn log_entry(t: TenantId, seq: u64) -> ObjectKey {
 /// Written after a revision's log entry, so a retried push knows the entry exists.
 pub fn logged_marker(t: TenantId, case: CaseId, revision: u64) -> ObjectKey {
     key(format!("tenants/{t}/logged/{case}/{revision:012}"))
+}
+
+pub fn settings_prefix(t: TenantId) -> String {
+    format!("tenants/{t}/settings/")
+}
+
+/// One published version of an organisation's settings.
+pub fn settings(t: TenantId, version: u64) -> ObjectKey {
+    key(format!("tenants/{t}/settings/{version:012}"))
 }
 
 pub fn user(t: TenantId, user: UserId) -> ObjectKey {

@@ -10,6 +10,7 @@ mod extract;
 pub mod layout;
 mod routes;
 pub mod session;
+pub mod settings;
 pub mod store;
 pub mod throttle;
 mod web;

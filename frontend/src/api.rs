@@ -4,6 +4,7 @@ use gloo_net::http::{Request, Response};
 use puente_shared::protocol::{
     ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PushResponse, Session,
 };
+use puente_shared::settings::OrganisationSettings;
 use puente_shared::CaseId;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,5 +106,10 @@ pub async fn changes(token: &str, after: u64) -> Result<ChangesResponse> {
     let request = Request::get(&format!("/api/changes?after={after}"))
         .header("Authorization", &format!("Bearer {token}"))
         .build();
+    json(send(request).await?).await
+}
+
+pub async fn settings(token: &str) -> Result<OrganisationSettings> {
+    let request = Request::get("/api/settings").header("Authorization", &format!("Bearer {token}")).build();
     json(send(request).await?).await
 }

@@ -4,6 +4,7 @@ use crate::vault::db::DeviceDb;
 use crate::vault::{CaseKey, Vault};
 use leptos::prelude::*;
 use puente_shared::casefile::followup::Policy;
+use puente_shared::settings::OrganisationSettings;
 use puente_shared::{CaseDocument, CaseId};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -77,8 +78,8 @@ pub struct AppState {
     /// Which sync loop is current: a loop from before a lock stops even if the vault was
     /// unlocked again before it noticed.
     pub sync_generation: StoredValue<u64>,
-    /// The organisation's follow-up intervals.
-    pub policy: RwSignal<Policy>,
+    /// The organisation's follow-up intervals and service directory.
+    pub settings: RwSignal<OrganisationSettings>,
 }
 
 pub const IDLE_MINUTES_KEY: &str = "puente.idle_minutes";
@@ -102,8 +103,13 @@ impl AppState {
             locked_for_idle: RwSignal::new(false),
             sync_requested: RwSignal::new(0),
             sync_generation: StoredValue::new(0),
-            policy: RwSignal::new(Policy::default()),
+            settings: RwSignal::new(OrganisationSettings::default()),
         }
+    }
+
+    /// The organisation's follow-up intervals (tracked).
+    pub fn policy(&self) -> Policy {
+        self.settings.with(|s| s.follow_up)
     }
 
     pub fn vault(&self) -> Option<Rc<Vault>> {

@@ -77,7 +77,20 @@ async fn sync_once(state: AppState) -> Result<(), SyncError> {
     }
     let token = token(state, &vault).await?;
     push_all(state, &vault, &token).await?;
-    pull(state, &vault, &token).await
+    pull(state, &vault, &token).await?;
+    refresh_settings(state, &vault, &token).await
+}
+
+/// The organisation's settings, kept on the device for offline use.
+async fn refresh_settings(state: AppState, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
+    let settings = api::settings(token).await?;
+    if state.settings.with_untracked(|current| *current != settings) {
+        vault.db.put_settings(&settings).await?;
+        if still_open(state, vault) {
+            state.settings.set(settings);
+        }
+    }
+    Ok(())
 }
 
 /// The session token, signing in again with the vault's auth secret when needed.

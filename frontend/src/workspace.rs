@@ -278,6 +278,9 @@ pub async fn lock(state: AppState, for_idle: bool) {
 /// Opens the workspace of an unlocked vault: its cases, then sync.
 pub async fn begin(state: AppState, vault: Vault, token: Option<String>) -> Result<(), VaultError> {
     let cases = load_cases(&vault).await?;
+    if let Some(settings) = vault.db.settings().await? {
+        state.settings.set(settings);
+    }
     state.vault.set_value(Some(std::rc::Rc::new(vault)));
     state.token.set_value(token);
     state.cases.set(cases);

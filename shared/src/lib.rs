@@ -9,6 +9,7 @@ pub mod ids;
 mod iso_codes;
 pub mod passphrase;
 pub mod protocol;
+pub mod settings;
 pub mod validation;
 
 pub use case::{Case, CaseDocument, CaseForm};

@@ -76,6 +76,19 @@ impl BackendProcess {
         link_in(&String::from_utf8_lossy(&output.stdout))
     }
 
+    /// Publishes the organisation's settings with `puente-backend admin settings`.
+    pub fn publish_settings(&self, store_args: &[String], settings_json: &str) {
+        let file = tempfile::NamedTempFile::new().expect("a settings file");
+        std::fs::write(file.path(), settings_json).expect("write settings");
+        let output = Command::new(backend_bin())
+            .args(["admin", "settings", "--tenant", &self.tenant(), "--file"])
+            .arg(file.path())
+            .args(store_args)
+            .output()
+            .expect("run admin settings");
+        assert!(output.status.success(), "admin settings failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.stdout).unwrap_or_default()
             + &std::fs::read_to_string(&self.stderr).unwrap_or_default()

@@ -4,8 +4,11 @@
 use bytes::Bytes;
 use puente_backend::accounts;
 use puente_backend::layout;
+use puente_backend::settings::publish;
 use puente_backend::store::{BlobStore, FsStore};
+use puente_shared::casefile::referral::Service;
 use puente_shared::protocol::{ErrorBody, LoginParams, PushResponse, Session, MAX_REVISION_BYTES};
+use puente_shared::settings::{OrganisationSettings, Provider};
 use puente_shared::CaseId;
 use puente_tests::api::{enrol, new_org_user, Device};
 use puente_tests::server::TestServer;
@@ -36,6 +39,7 @@ async fn every_data_route_needs_a_valid_token() {
     let http = Client::new();
     let routes = [
         http.get(format!("{}/api/changes", server.url)),
+        http.get(format!("{}/api/settings", server.url)),
         http.get(format!("{}/api/cases/{case}/revisions/1", server.url)),
         http.put(format!("{}/api/cases/{case}/revisions/1", server.url)).body(device.seal(case, 1, b"x")),
     ];
@@ -356,4 +360,34 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
     assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
     // The API is not shadowed by the static files.
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn settings_are_the_defaults_until_published_then_the_newest_version_and_only_for_its_organisation() {
+    let (server, _dir) = fs_server().await;
+    let device = new_org_user(&server.store, &server.url, "ana").await;
+    let other = new_org_user(&server.store, &server.url, "bea").await;
+    let get = |device: &Device| {
+        let request = device.http.get(format!("{}/api/settings", device.url)).bearer_auth(&device.session.token);
+        async move { request.send().await.unwrap().json::<OrganisationSettings>().await.unwrap() }
+    };
+    assert_eq!(get(&device).await, OrganisationSettings::default());
+
+    let mut settings = OrganisationSettings::default();
+    settings.follow_up.critical_days = 3;
+    settings.providers.push(Provider {
+        name: "District hospital".into(),
+        services: [Service::Health].into(),
+        ..Provider::default()
+    });
+    assert_eq!(publish(&server.store, device.tenant(), &settings).await.unwrap(), 1);
+    assert_eq!(get(&device).await, settings);
+    settings.follow_up.critical_days = 2;
+    assert_eq!(
+        publish(&server.store, device.tenant(), &settings).await.unwrap(),
+        2,
+        "a new version, never an overwrite"
+    );
+    assert_eq!(get(&device).await.follow_up.critical_days, 2);
+    assert_eq!(get(&other).await, OrganisationSettings::default(), "another organisation's settings are its own");
 }

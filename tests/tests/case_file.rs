@@ -139,6 +139,12 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     let store = vec!["--store".to_owned(), "fs".into(), "--data-dir".into(), data.path().display().to_string()];
     let port = free_port();
     let backend = BackendProcess::start(port, &store, &[], logs.path());
+    // The organisation follows critical cases every 3 days and lists its providers.
+    backend.publish_settings(
+        &store,
+        r#"{"follow_up": {"low_days": 60, "medium_days": 30, "high_days": 10, "critical_days": 3, "plan_review_days": 90},
+            "providers": [{"name": "Counselling centre", "services": ["mental_health"], "contact": "secure line 2"}]}"#,
+    );
     let first = Browser::start().await;
     first.enrol(&backend.enrolment_link(), "rosa.manager", PASSPHRASE).await;
 
@@ -249,6 +255,11 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     first.wait_for("article.referral[data-status=declined]", 10).await;
     first.set_value("#new-referral-service", "mental_health").await;
     first.click("#propose-referral").await;
+    // The organisation's directory suggests its providers of the service.
+    let suggested = first
+        .eval(&format!("return [...document.querySelectorAll('{proposed} datalist option')].map(o => o.value).join()"))
+        .await;
+    assert_eq!(suggested, "Counselling centre — secure line 2");
     first.type_into(&format!("{proposed} [name=referral_provider]"), "Counselling centre").await;
     first.type_into(&format!("{proposed} [name=referral_reason]"), "Follow-up care").await;
     first.click(&format!("{proposed} .mark-sent")).await;
@@ -324,7 +335,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     first.type_into("#follow_up_notes", "Doing better").await;
     first.click("#record-follow-up").await;
     contains(&first, "#follow-up-list", "Doing better").await;
-    contains(&first, "#next-follow-up", "every 7 days").await;
+    contains(&first, "#next-follow-up", "every 3 days").await;
 
     // Closure needs the plan review, exit interview and evaluation; then the case is read-only.
     section(&first, "closure").await;

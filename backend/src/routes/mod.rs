@@ -4,6 +4,7 @@ mod accounts;
 mod changes;
 mod health;
 mod revisions;
+mod settings;
 
 use crate::app::AppState;
 use crate::store::BlobStore;
@@ -18,4 +19,5 @@ pub fn api<S: BlobStore>() -> Router<AppState<S>> {
         .route("/api/login", post(accounts::login::<S>))
         .route("/api/cases/{case}/revisions/{revision}", put(revisions::push::<S>).get(revisions::fetch::<S>))
         .route("/api/changes", get(changes::changes::<S>))
+        .route("/api/settings", get(settings::settings::<S>))
 }

@@ -33,7 +33,7 @@ async fn latest_revision(store: &impl BlobStore, tenant: TenantId, case: CaseId)
     let mut after: Option<String> = None;
     loop {
         let keys = store.list(&prefix, after.as_deref(), 1000).await?;
-        latest = keys.iter().filter_map(|k| layout::revision_of(k)).max().unwrap_or(latest);
+        latest = keys.iter().filter_map(|k| layout::number_of(k)).max().unwrap_or(latest);
         if keys.len() < 1000 {
             return Ok(latest);
         }

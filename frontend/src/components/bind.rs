@@ -80,6 +80,31 @@ impl Bind {
         }
     }
 
+    /// A one-line text input offering `suggestions` (which the case manager may ignore).
+    pub fn suggest(
+        self,
+        field: &'static str,
+        key: &'static str,
+        suggestions: Signal<Vec<String>>,
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> impl IntoView {
+        let error = self.error(field);
+        let list = format!("{}-suggestions", self.dom_id(field));
+        view! {
+            <div class="field">
+                {self.label(field, key)}
+                <input id=self.dom_id(field) name=field list=list.clone() class:invalid=move || error.with(Option::is_some)
+                    prop:value=move || self.read(get)
+                    on:input=move |ev| self.write(set, event_target_value(&ev)) />
+                <datalist id=list>
+                    {move || suggestions.get().into_iter().map(|s| view! { <option value=s></option> }).collect_view()}
+                </datalist>
+                <FieldMessage error=error field=field />
+            </div>
+        }
+    }
+
     /// A multi-line text.
     pub fn area(
         self,

@@ -83,7 +83,7 @@ fn DueList() -> impl IntoView {
     let state = use_app();
     let tr = use_tr();
     let rows = Memo::new(move |_| {
-        let policy = state.policy.get();
+        let policy = state.policy();
         let today = today();
         state.cases.with(|cases| {
             let mut rows: Vec<_> = cases

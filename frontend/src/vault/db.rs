@@ -4,6 +4,7 @@
 use super::records::{CaseRecord, OutboxEntry, VaultHeader};
 use indexed_db::{Database, Factory};
 use js_sys::JsString;
+use puente_shared::settings::OrganisationSettings;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::rc::Rc;
@@ -16,6 +17,7 @@ pub const META: &str = "meta";
 const ALL: [&str; 4] = [VAULT, CASES, OUTBOX, META];
 const VERSION: u32 = 1;
 const HEADER_KEY: &str = "header";
+const SETTINGS_KEY: &str = "settings";
 const CURSOR_KEY: &str = "cursor";
 
 #[derive(Debug, thiserror::Error)]
@@ -162,5 +164,15 @@ impl DeviceDb {
 
     pub async fn put_cursor(&self, cursor: u64) -> Result<()> {
         self.put(META, CURSOR_KEY.into(), encode(&cursor)).await
+    }
+
+    /// The organisation's settings as last fetched (configuration, not case data: kept
+    /// readable so follow-up dates are right offline).
+    pub async fn settings(&self) -> Result<Option<OrganisationSettings>> {
+        self.get(META, SETTINGS_KEY.into()).await
+    }
+
+    pub async fn put_settings(&self, settings: &OrganisationSettings) -> Result<()> {
+        self.put(META, SETTINGS_KEY.into(), encode(settings)).await
     }
 }

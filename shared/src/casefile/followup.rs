@@ -30,6 +30,7 @@ coded!(
 /// Days between follow-ups for each risk level, and between plan reviews. Each
 /// organisation sets its own; these are the defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     pub low_days: u16,
     pub medium_days: u16,

@@ -12,15 +12,15 @@ use puente_shared::casefile::{RuleError, Section};
 #[component]
 pub fn FollowUps(case: CaseView) -> impl IntoView {
     let tr = use_tr();
-    let policy = case.state.policy;
+    let state = case.state;
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| typed_errors(followup::validate_draft(&d.file.follow_up_draft, today())));
     let bind = Bind::new(case.state, case.id, Section::FollowUp, with_refused(live, outcome));
-    let next = move || case.doc.with(|d| d.file.next_follow_up(&policy.get()));
+    let next = move || case.doc.with(|d| d.file.next_follow_up(&state.policy()));
     let risk = move || case.doc.with(|d| d.file.risk_level());
     let can_record = move || case.doc.with(|d| !d.file.is_closed() || d.file.visits_after_closure().next().is_some());
     let record = move |_| {
-        let policy = policy.get_untracked();
+        let policy = state.settings.with_untracked(|s| s.follow_up);
         case.act(outcome, |doc, actor| followup::record_contact(&mut doc.file, &policy, actor));
     };
     view! {
@@ -29,7 +29,7 @@ pub fn FollowUps(case: CaseView) -> impl IntoView {
             (Some(on), Some(risk)) => tr.with("follow_up_next", &[
                 ("date", &on.to_string()),
                 ("level", &tr.code("risk", risk.code())),
-                ("days", &policy.get().interval(risk).whole_days().to_string()),
+                ("days", &state.policy().interval(risk).whole_days().to_string()),
             ]),
             (Some(on), None) => tr.with("follow_up_next_scheduled", &[("date", &on.to_string())]),
             _ if case.closed.get() => tr.s("follow_up_closed"),

@@ -74,6 +74,15 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
         }
     };
     let service = r.service.code();
+    // The organisation's directory of providers of this service.
+    let directory = Signal::derive(move || {
+        case.state.settings.with(|s| {
+            s.providers_of(r.service)
+                .iter()
+                .map(|p| if p.contact.is_empty() { p.name.clone() } else { format!("{} — {}", p.name, p.contact) })
+                .collect()
+        })
+    });
     let consent_text = r.consent.and_then(|c| {
         case.doc.with_untracked(|d| {
             d.file.consents.iter().find(|x| x.id == c).map(|x| format!("{} ({})", x.giver_name, x.given_on))
@@ -95,7 +104,8 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
                             {bind.text("referral_service_other", "other_specify", move |d| referral_of(d, id).map(|r| r.service_other.clone()).unwrap_or_default(),
                                 move |d, v| if let Some(r) = referral_mut(d, id) { r.service_other = v })}
                         </Show>
-                        {bind.text("referral_provider", "referral_provider", move |d| referral_of(d, id).map(|r| r.provider.clone()).unwrap_or_default(),
+                        {bind.suggest("referral_provider", "referral_provider", directory,
+                            move |d| referral_of(d, id).map(|r| r.provider.clone()).unwrap_or_default(),
                             move |d, v| if let Some(r) = referral_mut(d, id) { r.provider = v })}
                     </div>
                     {bind.area("referral_reason", "referral_reason", move |d| referral_of(d, id).map(|r| r.reason.clone()).unwrap_or_default(),
