@@ -8,6 +8,7 @@ use crate::workspace::edit_doc;
 use leptos::prelude::*;
 use puente_shared::casefile::{EntryId, Section};
 use puente_shared::{CaseDocument, CaseId, FieldError};
+use std::sync::Arc;
 
 /// Where the bound inputs write, and which errors they show.
 #[derive(Clone, Copy)]
@@ -20,10 +21,22 @@ pub struct Bind {
     pub scope: Option<EntryId>,
 }
 
-pub trait Getter<T>: Fn(&CaseDocument) -> T + Copy + Send + Sync + 'static {}
-impl<T, F: Fn(&CaseDocument) -> T + Copy + Send + Sync + 'static> Getter<T> for F {}
-pub trait Setter<T>: Fn(&mut CaseDocument, T) + Copy + Send + Sync + 'static {}
-impl<T, F: Fn(&mut CaseDocument, T) + Copy + Send + Sync + 'static> Setter<T> for F {}
+pub trait Getter<T>: Fn(&CaseDocument) -> T + Send + Sync + 'static {}
+impl<T, F: Fn(&CaseDocument) -> T + Send + Sync + 'static> Getter<T> for F {}
+pub trait Setter<T>: Fn(&mut CaseDocument, T) + Send + Sync + 'static {}
+impl<T, F: Fn(&mut CaseDocument, T) + Send + Sync + 'static> Setter<T> for F {}
+
+/// A field's getter and setter behind one pointer each, so that each kind of input is
+/// compiled once rather than once per field (it keeps the wasm bundle small).
+type Reader<T> = Arc<dyn Fn(&CaseDocument) -> T + Send + Sync>;
+type Writer<T> = Arc<dyn Fn(&mut CaseDocument, T) + Send + Sync>;
+
+/// The kinds of one-line input.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Line {
+    Text,
+    Date,
+}
 
 impl Bind {
     pub fn new(state: AppState, case: CaseId, section: Section, errors: Signal<Vec<FieldError>>) -> Self {
@@ -41,12 +54,12 @@ impl Bind {
         }
     }
 
-    fn read<T: Default>(&self, get: impl Getter<T>) -> T {
+    fn read<T: Default>(&self, get: &Reader<T>) -> T {
         let case = self.case;
         self.state.cases.with(|cases| cases.get(&case).map(|e| get(&e.doc)).unwrap_or_default())
     }
 
-    fn write<T>(&self, set: impl Setter<T>, value: T) {
+    fn write<T>(&self, set: &Writer<T>, value: T) {
         edit_doc(self.state, self.case, self.section, |doc| set(doc, value));
     }
 
@@ -55,9 +68,9 @@ impl Bind {
         Signal::derive(move || errors.with(|e| e.iter().find(|x| x.field == field).cloned()))
     }
 
-    fn label(&self, field: &'static str, key: &'static str) -> impl IntoView {
+    fn label(&self, field: &'static str, key: &'static str) -> AnyView {
         let tr: Tr = use_tr();
-        view! { <label for=self.dom_id(field)>{move || tr.s(key)}</label> }
+        view! { <label for=self.dom_id(field)>{move || tr.s(key)}</label> }.into_any()
     }
 
     /// A one-line text input.
@@ -67,17 +80,19 @@ impl Bind {
         key: &'static str,
         get: impl Getter<String>,
         set: impl Setter<String>,
-    ) -> impl IntoView {
-        let error = self.error(field);
-        view! {
-            <div class="field">
-                {self.label(field, key)}
-                <input id=self.dom_id(field) name=field class:invalid=move || error.with(Option::is_some)
-                    prop:value=move || self.read(get)
-                    on:input=move |ev| self.write(set, event_target_value(&ev)) />
-                <FieldMessage error=error field=field />
-            </div>
-        }
+    ) -> AnyView {
+        self.line(Line::Text, field, key, None, Arc::new(get), Arc::new(set))
+    }
+
+    /// A date (`YYYY-MM-DD`).
+    pub fn date(
+        self,
+        field: &'static str,
+        key: &'static str,
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> AnyView {
+        self.line(Line::Date, field, key, None, Arc::new(get), Arc::new(set))
     }
 
     /// A one-line text input offering `suggestions` (which the case manager may ignore).
@@ -88,21 +103,37 @@ impl Bind {
         suggestions: Signal<Vec<String>>,
         get: impl Getter<String>,
         set: impl Setter<String>,
-    ) -> impl IntoView {
+    ) -> AnyView {
+        self.line(Line::Text, field, key, Some(suggestions), Arc::new(get), Arc::new(set))
+    }
+
+    fn line(
+        self,
+        kind: Line,
+        field: &'static str,
+        key: &'static str,
+        suggestions: Option<Signal<Vec<String>>>,
+        get: Reader<String>,
+        set: Writer<String>,
+    ) -> AnyView {
         let error = self.error(field);
-        let list = format!("{}-suggestions", self.dom_id(field));
+        let list = suggestions.map(|_| format!("{}-suggestions", self.dom_id(field)));
         view! {
             <div class="field">
                 {self.label(field, key)}
-                <input id=self.dom_id(field) name=field list=list.clone() class:invalid=move || error.with(Option::is_some)
-                    prop:value=move || self.read(get)
-                    on:input=move |ev| self.write(set, event_target_value(&ev)) />
-                <datalist id=list>
-                    {move || suggestions.get().into_iter().map(|s| view! { <option value=s></option> }).collect_view()}
-                </datalist>
+                <input id=self.dom_id(field) name=field type=if kind == Line::Date { "date" } else { "text" }
+                    list=list.clone() class:invalid=move || error.with(Option::is_some)
+                    prop:value=move || self.read(&get)
+                    on:input=move |ev| self.write(&set, event_target_value(&ev)) />
+                {suggestions.map(|suggestions| view! {
+                    <datalist id=list.clone().unwrap_or_default()>
+                        {move || suggestions.get().into_iter().map(|s| view! { <option value=s></option> }).collect_view()}
+                    </datalist>
+                })}
                 <FieldMessage error=error field=field />
             </div>
         }
+        .into_any()
     }
 
     /// A multi-line text.
@@ -112,37 +143,22 @@ impl Bind {
         key: &'static str,
         get: impl Getter<String>,
         set: impl Setter<String>,
-    ) -> impl IntoView {
+    ) -> AnyView {
+        self.area_erased(field, key, Arc::new(get), Arc::new(set))
+    }
+
+    fn area_erased(self, field: &'static str, key: &'static str, get: Reader<String>, set: Writer<String>) -> AnyView {
         let error = self.error(field);
         view! {
             <div class="field wide">
                 {self.label(field, key)}
                 <textarea id=self.dom_id(field) name=field rows="4" class:invalid=move || error.with(Option::is_some)
-                    prop:value=move || self.read(get)
-                    on:input=move |ev| self.write(set, event_target_value(&ev))></textarea>
+                    prop:value=move || self.read(&get)
+                    on:input=move |ev| self.write(&set, event_target_value(&ev))></textarea>
                 <FieldMessage error=error field=field />
             </div>
         }
-    }
-
-    /// A date (`YYYY-MM-DD`).
-    pub fn date(
-        self,
-        field: &'static str,
-        key: &'static str,
-        get: impl Getter<String>,
-        set: impl Setter<String>,
-    ) -> impl IntoView {
-        let error = self.error(field);
-        view! {
-            <div class="field">
-                {self.label(field, key)}
-                <input type="date" id=self.dom_id(field) name=field class:invalid=move || error.with(Option::is_some)
-                    prop:value=move || self.read(get)
-                    on:input=move |ev| self.write(set, event_target_value(&ev)) />
-                <FieldMessage error=error field=field />
-            </div>
-        }
+        .into_any()
     }
 
     /// A choice from a coded list (`list` names the labels: `{list}_{code}`).
@@ -154,20 +170,33 @@ impl Bind {
         codes: Vec<&'static str>,
         get: impl Getter<String>,
         set: impl Setter<String>,
-    ) -> impl IntoView {
+    ) -> AnyView {
+        self.select_erased(field, key, list, codes, Arc::new(get), Arc::new(set))
+    }
+
+    fn select_erased(
+        self,
+        field: &'static str,
+        key: &'static str,
+        list: &'static str,
+        codes: Vec<&'static str>,
+        get: Reader<String>,
+        set: Writer<String>,
+    ) -> AnyView {
         let tr = use_tr();
         let error = self.error(field);
         view! {
             <div class="field">
                 {self.label(field, key)}
-                <select id=self.dom_id(field) name=field prop:value=move || self.read(get)
-                    on:change=move |ev| self.write(set, event_target_value(&ev))>
+                <select id=self.dom_id(field) name=field prop:value=move || self.read(&get)
+                    on:change=move |ev| self.write(&set, event_target_value(&ev))>
                     <option value="">{move || tr.s("choose")}</option>
                     {codes.into_iter().map(|code| view! { <option value=code>{move || tr.code(list, code)}</option> }).collect_view()}
                 </select>
                 <FieldMessage error=error field=field />
             </div>
         }
+        .into_any()
     }
 
     /// A yes/no.
@@ -177,19 +206,24 @@ impl Bind {
         key: &'static str,
         get: impl Getter<bool>,
         set: impl Setter<bool>,
-    ) -> impl IntoView {
+    ) -> AnyView {
+        self.check_erased(field, key, Arc::new(get), Arc::new(set))
+    }
+
+    fn check_erased(self, field: &'static str, key: &'static str, get: Reader<bool>, set: Writer<bool>) -> AnyView {
         let tr = use_tr();
         let error = self.error(field);
         view! {
             <div class="checkbox">
                 <label>
-                    <input type="checkbox" id=self.dom_id(field) name=field prop:checked=move || self.read(get)
-                        on:change=move |ev| self.write(set, event_target_checked(&ev)) />
+                    <input type="checkbox" id=self.dom_id(field) name=field prop:checked=move || self.read(&get)
+                        on:change=move |ev| self.write(&set, event_target_checked(&ev)) />
                     {move || tr.s(key)}
                 </label>
                 <FieldMessage error=error field=field />
             </div>
         }
+        .into_any()
     }
 
     /// Several choices from a coded list, each a checkbox (`name` is `{field}` and the
@@ -200,27 +234,33 @@ impl Bind {
         key: &'static str,
         list: &'static str,
         codes: Vec<&'static str>,
-        has: impl Fn(&CaseDocument, &str) -> bool + Copy + Send + Sync + 'static,
-        toggle: impl Fn(&mut CaseDocument, &str, bool) + Copy + Send + Sync + 'static,
-    ) -> impl IntoView {
+        has: impl Fn(&CaseDocument, &str) -> bool + Send + Sync + 'static,
+        toggle: impl Fn(&mut CaseDocument, &str, bool) + Send + Sync + 'static,
+    ) -> AnyView {
+        type Has = Arc<dyn Fn(&CaseDocument, &str) -> bool + Send + Sync>;
+        type Toggle = Arc<dyn Fn(&mut CaseDocument, &str, bool) + Send + Sync>;
+        let (has, toggle): (Has, Toggle) = (Arc::new(has), Arc::new(toggle));
         let tr = use_tr();
         let error = self.error(field);
         view! {
             <fieldset class="choices" id=self.dom_id(field)>
                 <legend>{move || tr.s(key)}</legend>
-                {codes.into_iter().map(|code| view! {
-                    <label class="choice">
-                        <input type="checkbox" name=field value=code
-                            prop:checked=move || self.read(move |doc| has(doc, code))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                edit_doc(self.state, self.case, self.section, |doc| toggle(doc, code, on));
-                            } />
-                        {move || tr.code(list, code)}
-                    </label>
+                {codes.into_iter().map(|code| {
+                    let (has, toggle) = (has.clone(), toggle.clone());
+                    let get: Reader<bool> = Arc::new(move |doc| has(doc, code));
+                    let set: Writer<bool> = Arc::new(move |doc, on| toggle(doc, code, on));
+                    view! {
+                        <label class="choice">
+                            <input type="checkbox" name=field value=code
+                                prop:checked=move || self.read(&get)
+                                on:change=move |ev| self.write(&set, event_target_checked(&ev)) />
+                            {move || tr.code(list, code)}
+                        </label>
+                    }
                 }).collect_view()}
                 <FieldMessage error=error field=field />
             </fieldset>
         }
+        .into_any()
     }
 }

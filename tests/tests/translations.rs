@@ -1,0 +1,148 @@
+//! Every word the interface shows exists in every language: the locale files have the same
+//! keys and placeholders, every coded value of the case file has a label, and every key the
+//! frontend looks up at run time is defined.
+
+use puente_shared::casefile::{
+    child, closure, consent, due::DueKind, followup, plan, profile, referral, session, vulnerability, Stage,
+};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn frontend() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend")
+}
+
+fn locale(name: &str) -> Map<String, Value> {
+    let text = std::fs::read_to_string(frontend().join(format!("locales/{name}.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn placeholders(text: &str) -> BTreeSet<String> {
+    text.split("{{").skip(1).filter_map(|rest| rest.split("}}").next()).map(|p| p.trim().to_owned()).collect()
+}
+
+#[test]
+fn english_and_spanish_have_the_same_keys_and_placeholders_and_no_empty_text() {
+    let (en, es) = (locale("en"), locale("es"));
+    let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<BTreeSet<_>>();
+    assert_eq!(keys(&en).difference(&keys(&es)).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in es");
+    assert_eq!(keys(&es).difference(&keys(&en)).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in en");
+    for (key, text) in &en {
+        let (en_text, es_text) = (text.as_str().unwrap(), es[key].as_str().unwrap());
+        assert!(!en_text.trim().is_empty() && !es_text.trim().is_empty(), "{key} is empty");
+        assert_eq!(placeholders(en_text), placeholders(es_text), "{key} has different placeholders");
+    }
+}
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|v| code(*v).to_owned()).collect()
+}
+
+#[test]
+fn every_coded_value_has_a_label() {
+    let lists: Vec<(&str, Vec<String>)> = vec![
+        ("scope", codes(consent::Scope::ALL, consent::Scope::code)),
+        ("giver", codes(consent::Giver::ALL, consent::Giver::code)),
+        ("service", codes(referral::Service::ALL, referral::Service::code)),
+        ("referral_status", codes(referral::Status::ALL, referral::Status::code)),
+        ("factor", codes(profile::Factor::ALL, profile::Factor::code)),
+        ("factor_why", codes(profile::Factor::ALL, profile::Factor::code)),
+        ("circumstance", codes(profile::Circumstance::ALL, profile::Circumstance::code)),
+        ("stage", codes(Stage::ALL, Stage::code)),
+        ("vulnerability", codes(vulnerability::Vulnerability::ALL, vulnerability::Vulnerability::code)),
+        ("risk", codes(vulnerability::RiskLevel::ALL, vulnerability::RiskLevel::code)),
+        ("session_kind", codes(session::Kind::ALL, session::Kind::code)),
+        ("mode", codes(session::Mode::ALL, session::Mode::code)),
+        ("dimension", codes(plan::Dimension::ALL, plan::Dimension::code)),
+        ("responsible", codes(plan::Responsible::ALL, plan::Responsible::code)),
+        ("term", codes(plan::Term::ALL, plan::Term::code)),
+        ("assistance", codes(plan::Assistance::ALL, plan::Assistance::code)),
+        ("method", codes(followup::Method::ALL, followup::Method::code)),
+        ("appointment", codes(child::Appointment::ALL, child::Appointment::code)),
+        ("gap", codes(child::Gap::ALL, child::Gap::code)),
+        ("closure_reason", codes(closure::Reason::ALL, closure::Reason::code)),
+        ("informed", codes(closure::Informed::ALL, closure::Informed::code)),
+        ("closure_req", codes(closure::Requirement::ALL, closure::Requirement::code)),
+        ("step", (1..=session::STEPS).map(|n| n.to_string()).collect()),
+        ("step_hint", (1..=session::STEPS).map(|n| n.to_string()).collect()),
+        (
+            "due",
+            [
+                DueKind::UrgentReferral,
+                DueKind::FollowUp,
+                DueKind::VisitAfterClosure,
+                DueKind::ArrivalPlanReview,
+                DueKind::PlanReview,
+                DueKind::TurnsEighteen,
+            ]
+            .iter()
+            .map(|k| k.code().to_owned())
+            .collect(),
+        ),
+    ];
+    let en = locale("en");
+    let missing: Vec<String> = lists
+        .iter()
+        .flat_map(|(list, codes)| codes.iter().map(move |code| format!("{list}_{code}")))
+        .filter(|key| !en.contains_key(key))
+        .collect();
+    assert!(missing.is_empty(), "coded values without a label: {missing:?}");
+}
+
+/// The string literals passed as keys to the run-time translator in the frontend's source.
+fn keys_used(source: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for marker in ["tr.s(\"", "tr.with(\"", "ui.s(\""] {
+        for rest in source.split(marker).skip(1) {
+            if let Some(key) = rest.split('"').next().filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            {
+                if !key.is_empty() {
+                    keys.push(key.to_owned());
+                }
+            }
+        }
+    }
+    // A coded label with both parts written out: `tr.code("list", "code")`.
+    for rest in source.split(".code(\"").skip(1) {
+        let mut parts = rest.split('"');
+        if let (Some(list), Some(", "), Some(code)) = (parts.next(), parts.next(), parts.next()) {
+            keys.push(format!("{list}_{code}"));
+        }
+    }
+    // Bound inputs name their label key second: `bind.text("field", "key", …)`.
+    for kind in ["text", "area", "date", "check", "select", "checks", "suggest"] {
+        for rest in source.split(&format!("bind.{kind}(\"")).skip(1) {
+            if let Some(key) = rest.split('"').nth(2) {
+                keys.push(key.to_owned());
+            }
+        }
+    }
+    keys
+}
+
+fn sources(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn every_key_the_frontend_looks_up_is_defined() {
+    let en = locale("en");
+    let mut files = Vec::new();
+    sources(&frontend().join("src"), &mut files);
+    let mut checked = 0;
+    for (path, source) in &files {
+        for key in keys_used(source) {
+            checked += 1;
+            assert!(en.contains_key(&key), "{} looks up {key:?}, which no locale defines", path.display());
+        }
+    }
+    assert!(checked > 200, "the scan found only {checked} keys: has the frontend's style changed?");
+}
