@@ -94,6 +94,7 @@ async fn record_consent(browser: &Browser, giver: &str, name: &str, scopes: &[&s
     for service in services {
         browser.click(&format!("input[name=consent_services][value={service}]")).await;
     }
+    browser.click("#consent_informed_of_processing").await;
     let before = count(browser, "#consent-list li.entry").await;
     browser.click("#record-consent").await;
     let script = format!("return document.querySelectorAll('#consent-list li.entry').length === {}", before + 1);
@@ -155,6 +156,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     let disclosure = canary("Disclosure");
     let views = canary("Views");
     let topic = canary("Topic");
+    let talking = canary("Talking");
     let today = local_date(&first, 0).await;
 
     // Registration with consent: the adult consents to registration and to referrals for
@@ -206,12 +208,25 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     first.wait_for("article.plan.agreed", 10).await;
     first.wait_for("#start-plan-review", 10).await;
 
+    // The handover to the country of origin goes only with the person's consent to it.
+    section(&first, "handover").await;
+    first.type_into("#handover_destination", "Dakar office").await;
+    first.type_into("#handover_talking_points", &format!("Start with her health {talking}")).await;
+    first.click("#send-handover").await;
+    contains(&first, "#handover-refused", "no consent in force allows sending").await;
+    record_consent(&first, "person", "Amina", &["handover"], &[]).await;
+    section(&first, "handover").await;
+    first.click("#send-handover").await;
+    first.wait_for("#handover-sent", 10).await;
+
     // Offline from here: the return journey has no network.
     backend.stop();
 
     // The first session after arrival follows the six steps, and can be paused.
     section(&first, "sessions").await;
     first.click("#start-first_after_arrival").await;
+    // Step 1 shows what the host country sent.
+    contains(&first, "#handover-summary", &talking).await;
     for step in 1..=3 {
         first.click(&format!(".guide li[data-step='{step}'] input")).await;
     }
@@ -424,7 +439,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
         }
         let (one, two) = (first.text("#history-list").await, second.text("#history-list").await);
         assert_eq!(one, two, "the history of {name} is the same on both profiles");
-        for part in ["plan", "referrals", "child", "closure"] {
+        for part in ["plan", "handover", "referrals", "child", "closure"] {
             section(&first, part).await;
             section(&second, part).await;
             let script = format!("return document.querySelector('#section-{part}').innerText");
@@ -439,7 +454,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     assert_eq!(count(&second, ".guide li.done").await, 4, "the guide's ticks are kept");
 
     // Nothing readable outside the browser's memory.
-    let written = [&adult, &child, &goal, &action, &disclosure, &views, &topic, &soon_adult];
+    let written = [&adult, &child, &goal, &action, &disclosure, &views, &topic, &talking, &soon_adult];
     for browser in [&first, &second] {
         let dump = browser.indexed_db_dump().await;
         for secret in written {

@@ -86,6 +86,8 @@ pub struct ConsentDraft {
     pub recipients: String,
     /// `YYYY-MM-DD`.
     pub given_on: String,
+    /// The person was told how their data is processed, kept and shared (D-PRIVACY).
+    pub informed_of_processing: bool,
 }
 
 /// The person declined assistance.
@@ -121,6 +123,9 @@ fn parse_draft(draft: &ConsentDraft, today: Date) -> Result<Parsed, Vec<crate::F
     }
     if draft.scopes.contains(&Scope::Sharing) && recipients.as_ref().is_some_and(String::is_empty) {
         checks.fail("consent_recipients", ErrorCode::Required);
+    }
+    if !draft.informed_of_processing {
+        checks.fail("consent_informed_of_processing", ErrorCode::Required);
     }
     match (giver, giver_name, recipients, given_on) {
         (Some(giver), Some(giver_name), Some(recipients), Some(given_on)) => {
@@ -187,6 +192,10 @@ pub fn withdraw(file: &mut CaseFile, consent: EntryId, reason: &str, actor: &Act
     for referral in stopped {
         file.record(actor, Event::ReferralStopped { referral, consent });
     }
+    if let Some(sent) = file.handover.sent.as_mut().filter(|s| s.consent == consent && s.stopped.is_none()) {
+        sent.stopped = Some(actor.into());
+        file.record(actor, Event::HandoverStopped);
+    }
     Ok(())
 }
 
@@ -234,6 +243,7 @@ pub(crate) mod tests {
             services: services.iter().copied().collect(),
             recipients: String::new(),
             given_on: TODAY.to_string(),
+            informed_of_processing: true,
         };
         give(file, &actor()).unwrap()
     }
@@ -270,6 +280,7 @@ pub(crate) mod tests {
                 ("consent_given_on", ErrorCode::FutureDate),
                 ("consent_services", ErrorCode::Required),
                 ("consent_recipients", ErrorCode::Required),
+                ("consent_informed_of_processing", ErrorCode::Required),
             ]
         );
         assert_eq!(file, before, "a refused act changes nothing");

@@ -24,6 +24,7 @@ pub enum Section {
     Assessment,
     FollowUp,
     Child,
+    Handover,
     Closure,
     Session(EntryId),
     Plan(EntryId),
@@ -92,6 +93,9 @@ pub enum Event {
     FollowUpScheduled {
         follow_up: EntryId,
     },
+    HandoverSent,
+    /// The consent the handover was sent under was withdrawn.
+    HandoverStopped,
     Closed,
     Reopened,
 }

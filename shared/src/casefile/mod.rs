@@ -16,6 +16,7 @@ pub mod consent;
 pub mod due;
 pub mod followup;
 pub mod group;
+pub mod handover;
 pub mod history;
 pub mod plan;
 pub mod profile;
@@ -101,6 +102,8 @@ pub enum RuleError {
     NotAGuidedSession,
     #[error("missing before closing: {0:?}")]
     ClosureIncomplete(Vec<closure::Requirement>),
+    #[error("no consent in force allows sending information to the country of origin")]
+    NoHandoverConsent,
     #[error("every attendee's case must be open")]
     AttendeeCaseClosed,
     #[error("a group session needs at least one attendee")]
@@ -126,6 +129,7 @@ impl RuleError {
             Self::SessionPaused => "session_paused",
             Self::NotAGuidedSession => "not_a_guided_session",
             Self::ClosureIncomplete(_) => "closure_incomplete",
+            Self::NoHandoverConsent => "no_handover_consent",
             Self::AttendeeCaseClosed => "attendee_case_closed",
             Self::NoAttendees => "no_attendees",
         }
@@ -156,6 +160,7 @@ pub struct CaseFile {
     pub assessment_draft: vulnerability::AssessmentDraft,
     pub sessions: Vec<session::Session>,
     pub plans: Vec<plan::Plan>,
+    pub handover: handover::Handover,
     pub referrals: Vec<referral::Referral>,
     pub follow_ups: Vec<followup::FollowUp>,
     pub follow_up_draft: followup::FollowUpDraft,

@@ -17,6 +17,7 @@ fn event_key(event: &Event) -> (&'static str, Option<&'static str>) {
                 Section::Assessment => "assessment",
                 Section::FollowUp => "follow_up",
                 Section::Child => "child",
+                Section::Handover => "handover",
                 Section::Closure => "closure",
                 Section::Session(_) => "sessions",
                 Section::Plan(_) => "plan",
@@ -41,6 +42,8 @@ fn event_key(event: &Event) -> (&'static str, Option<&'static str>) {
         Event::ReferralStatus { .. } => ("event_referral_status", None),
         Event::FollowUpRecorded { .. } => ("event_follow_up_recorded", None),
         Event::FollowUpScheduled { .. } => ("event_follow_up_scheduled", None),
+        Event::HandoverSent => ("event_handover_sent", None),
+        Event::HandoverStopped => ("event_handover_stopped", None),
         Event::Closed => ("event_closed", None),
         Event::Reopened => ("event_reopened", None),
     }

@@ -7,6 +7,7 @@ mod child;
 mod closure;
 mod conflict;
 mod followup;
+mod handover;
 mod history;
 mod plan;
 mod profile;
@@ -27,12 +28,13 @@ use puente_shared::{CaseDocument, CaseId, FieldError};
 pub use plan::PrintPlan;
 
 /// The parts of a case file, in the order of the work.
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
     "registration",
     "profile",
     "assessment",
     "sessions",
     "plan",
+    "handover",
     "referrals",
     "follow_up",
     "child",
@@ -157,6 +159,7 @@ fn CaseScreen(id: CaseId) -> impl IntoView {
                     "assessment" => assessment::Assessments(assessment::AssessmentsProps { case }).into_any(),
                     "sessions" => sessions::Sessions(sessions::SessionsProps { case }).into_any(),
                     "plan" => plan::Plans(plan::PlansProps { case }).into_any(),
+                    "handover" => handover::Handover(handover::HandoverProps { case }).into_any(),
                     "referrals" => referrals::Referrals(referrals::ReferralsProps { case }).into_any(),
                     "follow_up" => followup::FollowUps(followup::FollowUpsProps { case }).into_any(),
                     "child" => child::Child(child::ChildProps { case }).into_any(),

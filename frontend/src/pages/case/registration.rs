@@ -120,6 +120,9 @@ fn Consents(case: CaseView) -> impl IntoView {
                     })}
             </Show>
             {bind.area("consent_recipients", "consent_recipients", |d| d.file.consent_draft.recipients.clone(), |d, v| d.file.consent_draft.recipients = v)}
+            <p class="hint">{move || tr.s("consent_processing_hint")}</p>
+            {bind.check("consent_informed_of_processing", "consent_informed_of_processing",
+                |d| d.file.consent_draft.informed_of_processing, |d, v| d.file.consent_draft.informed_of_processing = v)}
             <button type="button" id="record-consent" on:click=record>{move || tr.s("consent_record")}</button>
             <Refusal outcome=outcome id="consent-refused" />
         </div>

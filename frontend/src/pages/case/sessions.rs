@@ -135,6 +135,7 @@ fn Guide(case: CaseView, id: EntryId) -> impl IntoView {
                                 <strong>{move || tr.code("step", &step.to_string())}</strong>
                             </label>
                             <p class="hint">{move || tr.code("step_hint", &step.to_string())}</p>
+                            {(step == 1).then(|| view! { <super::handover::HandoverSummary case=case /> })}
                             {(step == ASSESSMENT_STEP).then(|| view! {
                                 <Show when=move || current() && !paused()>
                                     <AssessmentForm case=case />
