@@ -6,6 +6,7 @@ use crate::state::{AppState, CaseEntry, Conflict, Phase};
 use crate::vault::records::{CaseRecord, RemoteRevision};
 use crate::vault::{CaseKey, Vault, VaultError};
 use leptos::prelude::*;
+use puente_shared::casefile::merge::merge;
 use puente_shared::casefile::{Actor, RuleError, Section};
 use puente_shared::{CaseDocument, CaseForm, CaseId};
 use std::collections::BTreeMap;
@@ -109,6 +110,7 @@ pub fn edit_doc(state: AppState, id: CaseId, section: Section, edit: impl FnOnce
             changed = entry.doc != before;
             if changed {
                 entry.doc.file.touch(section, &actor);
+                mark_edited(entry);
             }
         }
     });
@@ -138,6 +140,7 @@ pub fn act<T>(
     state.cases.update(|cases| {
         if let Some(entry) = cases.get_mut(&id) {
             entry.doc = doc;
+            mark_edited(entry);
         }
     });
     schedule_save(state, id, true);
@@ -161,6 +164,7 @@ pub fn act_on_many<T>(
         for doc in docs {
             if let Some(entry) = cases.get_mut(&doc.id) {
                 entry.doc = doc;
+                mark_edited(entry);
             }
         }
     });
@@ -168,6 +172,14 @@ pub fn act_on_many<T>(
         schedule_save(state, *id, true);
     }
     Ok(value)
+}
+
+/// Marks a change made in memory, at once: the case is not "synced" while typing waits for
+/// its autosave, a push sealed before it does not clear it, and a revision pulled meanwhile
+/// conflicts with it instead of replacing it.
+fn mark_edited(entry: &mut CaseEntry) {
+    entry.dirty = true;
+    entry.edit_seq += 1;
 }
 
 /// Marks a case as edited in memory and arranges for it to be sealed and stored: after the
@@ -236,8 +248,10 @@ pub enum Keep {
     Theirs,
 }
 
-/// Ends a conflict by the case manager's choice. Keeping this device's version makes it
-/// the next revision after the other one, so the other stays in the server's history.
+/// Ends a conflict by the case manager's choice of whose text continues. Either way no act
+/// is lost: what only the other version recorded (consents and their withdrawal, sessions,
+/// referrals and their answers, a closure…) is merged in. Keeping this device's version
+/// makes it the next revision after the other one, so the other stays in the history.
 pub async fn resolve_conflict(state: AppState, id: CaseId, keep: Keep) -> Result<(), VaultError> {
     let vault = state.vault().ok_or(VaultError::NoVault)?;
     let Some(conflict) = state.cases.with_untracked(|cases| cases.get(&id).and_then(|e| e.conflict.clone())) else {
@@ -252,12 +266,17 @@ pub async fn resolve_conflict(state: AppState, id: CaseId, keep: Keep) -> Result
         entry.base_rev = conflict.revision;
         entry.edit_seq += 1;
         match theirs {
-            Some((doc, key)) => {
+            Some((mut doc, key)) => {
+                let server = doc.clone();
+                merge(&mut doc.file, &entry.doc.file);
+                entry.dirty = doc != server;
                 entry.doc = doc;
                 entry.key = key;
-                entry.dirty = false;
             }
-            None => entry.dirty = true,
+            None => {
+                merge(&mut entry.doc.file, &conflict.doc.file);
+                entry.dirty = true;
+            }
         }
     })
     .await

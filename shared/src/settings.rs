@@ -58,7 +58,7 @@ impl OrganisationSettings {
     /// The providers of `service`, by name.
     pub fn providers_of(&self, service: Service) -> Vec<&Provider> {
         let mut providers: Vec<&Provider> = self.providers.iter().filter(|p| p.services.contains(&service)).collect();
-        providers.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        providers.sort_by_key(|p| p.name.to_lowercase());
         providers
     }
 }

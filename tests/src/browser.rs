@@ -100,8 +100,22 @@ impl Browser {
         element.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
 
+    /// Clicks the element matching `css`, finding it again if the page re-rendered it
+    /// between finding and clicking.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css, 20).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        let mut attempts = 0;
+        loop {
+            match self.wait_for(css, 20).await.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference && attempts < 5 =>
+                {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("clicking {css}: {e}"),
+            }
+        }
     }
 
     /// Sets a form control's value as a date picker or a select would, firing `input`

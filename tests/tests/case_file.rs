@@ -16,12 +16,6 @@ fn canary(label: &str) -> String {
     format!("{label}{}", &puente_shared::CaseId::random().to_string().replace('-', "")[..16])
 }
 
-async fn unlock(browser: &Browser) {
-    browser.type_into("#unlock-passphrase", PASSPHRASE).await;
-    browser.click("#unlock-submit").await;
-    browser.wait_for("#lock", 60).await;
-}
-
 /// Opens one part of the open case.
 async fn section(browser: &Browser, name: &str) {
     browser.click(&format!("nav.tabs a[data-section={name}]")).await;
@@ -298,7 +292,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
 
     // The urgent referral is on the home screen's due list until it is answered.
     home(&first).await;
-    first.wait_for(&format!("#due-list a[data-due=urgent_referral]"), 10).await;
+    first.wait_for("#due-list a[data-due=urgent_referral]", 10).await;
     open_case(&first, &adult).await;
     section(&first, "referrals").await;
     first.click("article.referral[data-status=sent] button[data-set=accepted]").await;
@@ -338,6 +332,12 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
         assert!(printed.contains(wanted), "the printed plan shows {wanted:?}:\n{printed}");
     }
     assert!(!printed.contains("Cases") && !printed.contains("Lock"), "no app chrome in print:\n{printed}");
+    // Arabic, right to left, for a returnee who reads it.
+    first.set_value("#print-language", "ar").await;
+    contains(&first, "#printable-plan", "توقيع مدير الحالة").await;
+    assert_eq!(first.eval("return document.querySelector('#printable-plan').dir").await, "rtl");
+    let printed = pdf_text(&first.print_pdf().await);
+    assert!(printed.contains(&goal), "the Arabic copy carries the plan's own words:\n{printed}");
     first.set_value("#print-language", "en").await;
     contains(&first, "#printable-plan", "Signature of the returnee").await;
     first.click("#back-to-plan").await;

@@ -203,6 +203,13 @@ async fn scenario(store: Store) {
     // gets a 409, keeps both versions side by side and marks the case in conflict.
     backend.stop();
     let (edit_one, edit_two) = (canary(), canary());
+    // Each device also records an act (a session) that the other does not have.
+    for (browser, kind) in [(&first, "follow_up"), (&second, "pre_departure_family")] {
+        browser.click("nav.tabs a[data-section=sessions]").await;
+        browser.click(&format!("#start-{kind}")).await;
+        browser.wait_for("article.session", 10).await;
+        browser.click("nav.tabs a[data-section=registration]").await;
+    }
     first.type_into("#notes", &format!(" {edit_one}")).await;
     second.type_into("#notes", &format!(" {edit_two}")).await;
     wait_case_state(&first, &["offline", "waiting"], 30).await;
@@ -220,14 +227,27 @@ async fn scenario(store: Store) {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     };
     wait_case_state(winner, &["synced"], 30).await;
-    let panel = loser.wait_for("#conflict", 10).await.text().await.unwrap();
-    assert!(panel.contains(&edit_one) && panel.contains(&edit_two), "both versions are shown: {panel}");
+    // Each device pushed twice (the act, then the typing), so the conflict may first show
+    // the other device's intermediate revision; the newest one replaces it as it arrives.
+    let script = format!(
+        "const p = document.querySelector('#conflict')?.innerText ?? ''; return p.includes('{edit_one}') && p.includes('{edit_two}');"
+    );
+    loser.until("both versions are shown side by side", &script, 40).await;
     loser.click("#keep-mine").await;
     wait_case_state(loser, &["synced"], 30).await;
     // The winner pulls the resolution (it was not editing), so both devices agree.
     let script = format!("return document.querySelector('#notes').value.includes('{loser_edit}')");
     winner.until("the other device receives the resolution", &script, 40).await;
     assert_eq!(field_value(&first, "#notes").await, field_value(&second, "#notes").await);
+    // Whichever text was kept, both sessions survived the conflict, on both devices.
+    for browser in [&first, &second] {
+        browser.click("nav.tabs a[data-section=sessions]").await;
+        browser
+            .until("both sessions are kept", "return document.querySelectorAll('article.session').length === 2", 30)
+            .await;
+        browser.click("nav.tabs a[data-section=registration]").await;
+        browser.wait_for("#notes", 10).await;
+    }
 
     // A colleague in the same organisation enrols (invited with `admin invite`) and writes
     // a case of their own. It is sealed for their keys only: this device cannot open it,

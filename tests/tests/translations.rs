@@ -146,3 +146,33 @@ fn every_key_the_frontend_looks_up_is_defined() {
     }
     assert!(checked > 200, "the scan found only {checked} keys: has the frontend's style changed?");
 }
+
+#[test]
+fn the_printed_plan_is_complete_in_every_print_only_language() {
+    let en = locale("en");
+    let print_keys: Vec<String> = std::fs::read_to_string(frontend().join("src/pages/case/plan.rs"))
+        .unwrap()
+        .split("fn PlanBody")
+        .nth(1)
+        .expect("the plan body")
+        .split("tr.s(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect();
+    assert!(print_keys.len() > 10, "found the printed plan's keys: {print_keys:?}");
+    for entry in std::fs::read_dir(frontend().join("locales/print")).unwrap() {
+        let path = entry.unwrap().path();
+        let table: Map<String, Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for key in table.keys() {
+            assert!(en.contains_key(key), "{} defines {key}, unknown in English", path.display());
+        }
+        for key in &print_keys {
+            assert!(table.contains_key(key), "{} lacks {key}, which the printed plan shows", path.display());
+        }
+        for list in ["dimension", "responsible", "term", "assistance", "stage"] {
+            for key in en.keys().filter(|k| k.starts_with(&format!("{list}_"))) {
+                assert!(table.contains_key(key), "{} lacks {key}", path.display());
+            }
+        }
+    }
+}

@@ -10,8 +10,10 @@ use std::sync::OnceLock;
 fn table(locale: &str) -> &'static HashMap<String, String> {
     static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
     static ES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static AR: OnceLock<HashMap<String, String>> = OnceLock::new();
     match locale {
         "es" => ES.get_or_init(|| parse(include_str!("../../locales/es.json"))),
+        "ar" => AR.get_or_init(|| parse(include_str!("../../locales/print/ar.json"))),
         _ => EN.get_or_init(|| parse(include_str!("../../locales/en.json"))),
     }
 }
@@ -21,9 +23,20 @@ fn parse(json: &str) -> HashMap<String, String> {
     values.into_iter().filter_map(|(key, value)| value.as_str().map(|text| (key, text.to_owned()))).collect()
 }
 
-/// The languages the interface and the printed plan come in.
+/// The languages the interface comes in.
 pub fn locales() -> &'static [&'static str] {
     &["en", "es"]
+}
+
+/// The languages the printed plan comes in: the interface's, and more for returnees
+/// (`locales/print/`), right-to-left ones included.
+pub fn print_locales() -> &'static [&'static str] {
+    &["en", "es", "ar"]
+}
+
+/// Whether `locale` is written right to left.
+pub fn is_rtl(locale: &str) -> bool {
+    matches!(locale, "ar" | "fa" | "ps" | "ckb" | "ur")
 }
 
 /// A translator: the interface's language (tracked, so views update when it changes) or
@@ -35,7 +48,7 @@ pub struct Tr {
 
 impl Tr {
     pub fn fixed(locale: &str) -> Self {
-        Self { fixed: Some(locales().iter().copied().find(|l| *l == locale).unwrap_or("en")) }
+        Self { fixed: Some(print_locales().iter().copied().find(|l| *l == locale).unwrap_or("en")) }
     }
 
     pub fn locale(&self) -> &'static str {

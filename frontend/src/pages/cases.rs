@@ -60,7 +60,7 @@ pub fn CaseList() -> impl IntoView {
                 <p class="notice">{t!(i18n, no_matches)}</p>
             </Show>
             <ul class="case-list" id="case-list">
-                <For each=move || matching.get() key=|row| row.clone() let:row>
+                <For each=move || matching.get() key=|row| (row.0, row.1.clone()) let:row>
                     <li>
                         <a class="case-row" href=format!("/cases/{}", row.0) data-case=row.0.to_string()>
                             <span class="name">

@@ -24,7 +24,7 @@ pub fn GroupSession() -> impl IntoView {
         state.cases.with(|cases| {
             let mut rows: Vec<(CaseId, String)> =
                 cases.values().filter(|c| !c.doc.file.is_closed()).map(|c| (c.doc.id, c.doc.display_name())).collect();
-            rows.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+            rows.sort_by_key(|row| row.1.to_lowercase());
             rows
         })
     });

@@ -18,6 +18,7 @@ pub mod followup;
 pub mod group;
 pub mod handover;
 pub mod history;
+pub mod merge;
 pub mod plan;
 pub mod profile;
 pub mod referral;

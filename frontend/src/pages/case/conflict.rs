@@ -11,6 +11,7 @@ use puente_shared::CaseId;
 pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
     let state = use_app();
     let i18n = use_i18n();
+    let tr = crate::components::tr::use_tr();
     let mine = state.cases.with_untracked(|c| c.get(&id).map(|e| e.doc.clone()));
     let summary = |doc: &puente_shared::CaseDocument| {
         let f = &doc.form;
@@ -34,6 +35,7 @@ pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
         <div class="conflict" id="conflict" role="alert">
             <h2>{t!(i18n, conflict_title)}</h2>
             <p>{t!(i18n, conflict_intro)}</p>
+            <p class="hint" id="conflict-acts-kept">{move || tr.s("conflict_acts_kept")}</p>
             <div class="grid">
                 <div>
                     <h3>{t!(i18n, conflict_mine)}</h3>

@@ -4,7 +4,7 @@
 
 use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
 use crate::components::bind::Bind;
-use crate::components::tr::{locales, use_tr, Tr};
+use crate::components::tr::{is_rtl, print_locales, use_tr, Tr};
 use crate::state::use_app;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -244,7 +244,7 @@ pub fn PrintPlan() -> impl IntoView {
                 let preferred = doc.form.preferred_language.to_lowercase();
                 [chosen, preferred]
                     .into_iter()
-                    .find(|l| locales().contains(&l.as_str()))
+                    .find(|l| print_locales().contains(&l.as_str()))
                     .unwrap_or_else(|| ui.locale().to_owned())
             })
         })
@@ -265,7 +265,7 @@ pub fn PrintPlan() -> impl IntoView {
             <a href=move || ids().map(|(c, _)| format!("/cases/{c}/plan")).unwrap_or_default() id="back-to-plan">{move || ui.s("back_to_plan")}</a>
             <label class="compact">{move || ui.s("print_language")}
                 <select id="print-language" prop:value=move || language().unwrap_or_default() on:change=set_language>
-                    {locales().iter().map(|l| view! { <option value=*l>{move || ui.code("locale", l)}</option> }).collect_view()}
+                    {print_locales().iter().map(|l| view! { <option value=*l>{move || ui.code("locale", l)}</option> }).collect_view()}
                 </select>
             </label>
             <button type="button" id="print" on:click=print>{move || ui.s("print")}</button>
@@ -276,7 +276,7 @@ pub fn PrintPlan() -> impl IntoView {
                 let child = doc.is_child();
                 let agreement = plan.agreement.clone();
                 view! {
-                    <article class="printable" id="printable-plan" lang=language.clone()>
+                    <article class="printable" id="printable-plan" lang=language.clone() dir=if is_rtl(&language) { "rtl" } else { "ltr" }>
                         <h1>{tr.s("print_title")}</h1>
                         <p><strong>{tr.s("print_person")}": "</strong>{doc.display_name()}
                             {(!doc.form.date_of_birth.is_empty()).then(|| format!(" · {}: {}", tr.s("date_of_birth"), doc.form.date_of_birth))}</p>
