@@ -7,7 +7,6 @@
 use puente_tests::backend_process::BackendProcess;
 use puente_tests::browser::Browser;
 use puente_tests::free_port;
-use std::path::Path;
 use std::process::Command;
 
 const PASSPHRASE: &str = "harbour lights 7 Cedar glass";
@@ -461,13 +460,10 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
             assert!(!dump.contains(secret.as_str()), "IndexedDB holds {secret} in clear");
         }
     }
-    let mut objects = Vec::new();
-    walk(data.path(), &mut objects);
+    let objects = puente_tests::files_under(data.path());
     assert!(!objects.is_empty());
     for (path, bytes) in &objects {
-        for secret in written {
-            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{path} holds {secret} in clear");
-        }
+        puente_tests::assert_absent(path, bytes, written);
     }
     let logged = backend.logs();
     for secret in written {
@@ -476,15 +472,4 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     first.close().await;
     second.close().await;
     backend.stop();
-}
-
-fn walk(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-        }
-    }
 }
