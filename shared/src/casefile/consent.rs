@@ -2,7 +2,9 @@
 //! withdrawal, which stops everything that relied on it from that moment.
 
 use super::referral::{Service, Status};
-use super::{optional_text, past_date, required_line, Actor, CaseFile, Checks, EntryId, Event, RuleError, Stamp};
+use super::{
+    optional_text, past_date, required_line, Actor, CaseFile, Checks, EntryId, Event, HistoryEntry, RuleError, Stamp,
+};
 use crate::validation::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -180,23 +182,22 @@ pub fn withdraw(file: &mut CaseFile, consent: EntryId, reason: &str, actor: &Act
     // with the case.
     entry.withdrawn = Some(Withdrawal { on: actor.today, reason, recorded: actor.into() });
     file.record(actor, Event::ConsentWithdrawn { consent });
-    let stopped: Vec<EntryId> = file
-        .referrals
-        .iter_mut()
-        .filter(|r| r.consent == Some(consent) && r.status().is_under_way())
-        .map(|r| {
-            r.push_status(Status::Stopped, "", actor);
-            r.id
-        })
-        .collect();
-    for referral in stopped {
-        file.record(actor, Event::ReferralStopped { referral, consent });
+    stop_what_relied_on(file, consent, actor.into());
+    Ok(())
+}
+
+/// Stops, as of `stamp`, the referrals still under way and the handover that relied on a
+/// withdrawn consent: on the device where it was withdrawn, and on one that learns of the
+/// withdrawal by merging. Does nothing twice.
+pub(crate) fn stop_what_relied_on(file: &mut CaseFile, consent: EntryId, stamp: Stamp) {
+    for referral in file.referrals.iter_mut().filter(|r| r.consent == Some(consent) && r.status().is_under_way()) {
+        referral.history.push(super::referral::StatusChange { status: Status::Stopped, note: String::new(), stamp });
+        file.history.push(HistoryEntry { stamp, event: Event::ReferralStopped { referral: referral.id, consent } });
     }
     if let Some(sent) = file.handover.sent.as_mut().filter(|s| s.consent == consent && s.stopped.is_none()) {
-        sent.stopped = Some(actor.into());
-        file.record(actor, Event::HandoverStopped);
+        sent.stopped = Some(stamp);
+        file.history.push(HistoryEntry { stamp, event: Event::HandoverStopped });
     }
-    Ok(())
 }
 
 /// Records that the person declined assistance. Always possible while the case is open.

@@ -4,8 +4,7 @@
 //! sessions, plans, referrals, follow-ups), status changes, withdrawals, agreements, a
 //! closure and the history all come across.
 
-use super::referral::Status;
-use super::{CaseFile, EntryId, Event, HistoryEntry};
+use super::{CaseFile, HistoryEntry};
 use std::collections::BTreeSet;
 
 /// What the other version brought in.
@@ -78,7 +77,13 @@ pub fn merge(mine: &mut CaseFile, theirs: &CaseFile) -> Merged {
             merged.acts_added += 1;
         }
     }
-    stop_referrals_of_withdrawn_consents(mine);
+    // A withdrawal that arrived by merging stops what relied on it, as on the device where
+    // it was made.
+    let withdrawn: Vec<_> =
+        mine.consents.iter().filter_map(|c| c.withdrawn.as_ref().map(|w| (c.id, w.recorded))).collect();
+    for (consent, stamp) in withdrawn {
+        super::consent::stop_what_relied_on(mine, consent, stamp);
+    }
     mine.history = merged_history(&mine.history, &theirs.history);
     merged
 }
@@ -113,29 +118,13 @@ fn merged_history(mine: &[HistoryEntry], theirs: &[HistoryEntry]) -> Vec<History
     all
 }
 
-/// A withdrawal that arrived by merging stops what relied on it, as on the device where
-/// it was made.
-fn stop_referrals_of_withdrawn_consents(file: &mut CaseFile) {
-    let withdrawn: Vec<(EntryId, super::Stamp)> =
-        file.consents.iter().filter_map(|c| c.withdrawn.as_ref().map(|w| (c.id, w.recorded))).collect();
-    for (consent, stamp) in withdrawn {
-        for referral in file.referrals.iter_mut().filter(|r| r.consent == Some(consent) && r.status().is_under_way()) {
-            referral.history.push(super::referral::StatusChange {
-                status: Status::Stopped,
-                note: String::new(),
-                stamp,
-            });
-            file.history.push(HistoryEntry { stamp, event: Event::ReferralStopped { referral: referral.id, consent } });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::consent::{self, tests::referral_consent, Giver};
+    use super::super::referral::Status;
     use super::super::referral::{self, tests::sent_referral, Service};
     use super::super::testing::{actor, open_file};
-    use super::super::{closure, session, Actor};
+    use super::super::{closure, handover, session, Actor, Event};
     use super::*;
     use proptest::prelude::*;
 
@@ -185,6 +174,28 @@ mod tests {
         let sent = mine.referrals.iter().find(|r| r.id == referral).unwrap();
         assert_eq!(sent.status(), Status::Stopped);
         assert!(mine.history.iter().any(|h| h.event == Event::ConsentWithdrawn { consent: consent_id }));
+    }
+
+    #[test]
+    fn a_withdrawal_on_the_other_device_stops_a_handover_sent_here() {
+        let mut base = open_file();
+        base.consent_draft = consent::ConsentDraft {
+            giver: "person".into(),
+            giver_name: "Amina".into(),
+            scopes: [consent::Scope::Handover].into(),
+            given_on: actor().today.to_string(),
+            informed_of_processing: true,
+            ..Default::default()
+        };
+        let consent_id = consent::give(&mut base, &actor()).unwrap();
+        let (mut mine, mut theirs) = (base.clone(), base);
+        mine.handover.destination = "Dakar office".into();
+        mine.handover.talking_points = "Work first".into();
+        handover::mark_sent(&mut mine, false, &later(2)).unwrap();
+        consent::withdraw(&mut theirs, consent_id, "", &later(10)).unwrap();
+        merge(&mut mine, &theirs);
+        assert!(mine.handover.sent.as_ref().unwrap().stopped.is_some());
+        assert!(mine.history.iter().any(|h| h.event == Event::HandoverStopped));
     }
 
     #[test]
