@@ -43,15 +43,22 @@ pub fn start(state: AppState) {
     state.sync_generation.set_value(generation);
     leptos::task::spawn_local(async move {
         let mut last_pull = f64::MIN;
+        let mut last_settings = f64::MIN;
         let mut seen_request = u64::MAX;
         while state.phase.get_untracked() == Phase::Unlocked && state.sync_generation.get_value() == generation {
             let requested = state.sync_requested.get_untracked();
             let due = requested != seen_request || js_sys::Date::now() - last_pull > PULL_EVERY_MS;
             if due {
                 seen_request = requested;
-                match sync_once(state).await {
+                // Settings change rarely: fetched at the rhythm of the periodic pull, not
+                // again for every save that asks for a sync.
+                let with_settings = js_sys::Date::now() - last_settings > PULL_EVERY_MS;
+                match sync_once(state, with_settings).await {
                     Ok(()) => {
                         last_pull = js_sys::Date::now();
+                        if with_settings {
+                            last_settings = last_pull;
+                        }
                         state.net.set(Net::Online);
                     }
                     Err(SyncError::Api(ApiError::Offline)) => state.net.set(Net::Offline),
@@ -70,7 +77,7 @@ pub fn start(state: AppState) {
     });
 }
 
-async fn sync_once(state: AppState) -> Result<(), SyncError> {
+async fn sync_once(state: AppState, with_settings: bool) -> Result<(), SyncError> {
     let Some(vault) = state.vault() else { return Ok(()) };
     if state.net.get_untracked() != Net::Online {
         state.net.set(Net::Syncing);
@@ -78,7 +85,10 @@ async fn sync_once(state: AppState) -> Result<(), SyncError> {
     let token = token(state, &vault).await?;
     push_all(state, &vault, &token).await?;
     pull(state, &vault, &token).await?;
-    refresh_settings(state, &vault, &token).await
+    if with_settings {
+        refresh_settings(state, &vault, &token).await?;
+    }
+    Ok(())
 }
 
 /// The organisation's settings, kept on the device for offline use.

@@ -8,7 +8,7 @@ use crate::vault::{CaseKey, Vault, VaultError};
 use leptos::prelude::*;
 use puente_shared::casefile::merge::merge;
 use puente_shared::casefile::{Actor, RuleError, Section};
-use puente_shared::{CaseDocument, CaseForm, CaseId};
+use puente_shared::{CaseDocument, CaseId};
 use std::collections::BTreeMap;
 
 /// The record a case entry is stored as: its local state sealed as a draft of the next
@@ -119,11 +119,6 @@ pub fn edit_doc(state: AppState, id: CaseId, section: Section, edit: impl FnOnce
     }
 }
 
-/// Applies the registration form's typing (see [`edit_doc`]).
-pub fn edit_form(state: AppState, id: CaseId, edit: impl FnOnce(&mut CaseForm)) {
-    edit_doc(state, id, Section::Registration, |doc| edit(&mut doc.form));
-}
-
 /// Performs an act on a case (consent, referral, agreement, closure…). The rule runs on a
 /// copy: a refusal changes nothing and is returned for the screen to explain; an accepted
 /// act replaces the case in memory at once and is saved without waiting.
@@ -132,19 +127,7 @@ pub fn act<T>(
     id: CaseId,
     rule: impl FnOnce(&mut CaseDocument, &Actor) -> Result<T, RuleError>,
 ) -> Result<T, RuleError> {
-    let actor = actor(state).ok_or(RuleError::NotFound)?;
-    let Some(mut doc) = state.cases.with_untracked(|cases| cases.get(&id).map(|e| e.doc.clone())) else {
-        return Err(RuleError::NotFound);
-    };
-    let value = rule(&mut doc, &actor)?;
-    state.cases.update(|cases| {
-        if let Some(entry) = cases.get_mut(&id) {
-            entry.doc = doc;
-            mark_edited(entry);
-        }
-    });
-    schedule_save(state, id, true);
-    Ok(value)
+    act_on_many(state, &[id], |docs, actor| rule(docs[0], actor))
 }
 
 /// Performs one act over several cases at once (a group session): all or none.

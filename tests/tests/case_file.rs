@@ -50,18 +50,10 @@ async fn count(browser: &Browser, css: &str) -> u64 {
         .unwrap()
 }
 
-/// The device's local date, `days` from today (the app dates things by it).
-async fn local_date(browser: &Browser, days: i64) -> String {
+/// The device's local date (the app dates things by it), `years` and `days` from today.
+async fn local_date(browser: &Browser, years: i64, days: i64) -> String {
     let script = format!(
-        "const d = new Date(); d.setDate(d.getDate() + ({days})); \
-         return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');"
-    );
-    browser.eval(&script).await.as_str().unwrap().to_owned()
-}
-
-async fn years_ago(browser: &Browser, years: i64, days: i64) -> String {
-    let script = format!(
-        "const d = new Date(); d.setFullYear(d.getFullYear() - {years}); d.setDate(d.getDate() + ({days})); \
+        "const d = new Date(); d.setFullYear(d.getFullYear() + ({years})); d.setDate(d.getDate() + ({days})); \
          return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');"
     );
     browser.eval(&script).await.as_str().unwrap().to_owned()
@@ -79,7 +71,7 @@ async fn record_consent(browser: &Browser, giver: &str, name: &str, scopes: &[&s
     section(browser, "registration").await;
     browser.set_value("#consent_giver", giver).await;
     browser.type_into("#consent_giver_name", name).await;
-    let today = local_date(browser, 0).await;
+    let today = local_date(browser, 0, 0).await;
     browser.set_value("#consent_given_on", &today).await;
     for scope in scopes {
         browser.click(&format!("input[name=consent_scopes][value={scope}]")).await;
@@ -150,7 +142,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     let views = canary("Views");
     let topic = canary("Topic");
     let talking = canary("Talking");
-    let today = local_date(&first, 0).await;
+    let today = local_date(&first, 0, 0).await;
 
     // Registration with consent: the adult consents to registration and to referrals for
     // psychosocial support.
@@ -159,7 +151,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     record_consent(&first, "person", "Amina", &["registration", "referral"], &["mental_health"]).await;
 
     // The child, 15, unaccompanied: the file flags it and lists what a child's case needs.
-    let child_birth = years_ago(&first, 15, 0).await;
+    let child_birth = local_date(&first, -15, 0).await;
     new_case(&first, "Ibrahim", &child, &child_birth).await;
     first.wait_for("#flag-child", 10).await;
     section(&first, "child").await;
@@ -414,7 +406,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
 
     // A child about to turn 18 appears on the due list as a transition.
     let soon_adult = canary("Soon");
-    let birth = years_ago(&first, 18, 20).await;
+    let birth = local_date(&first, -18, 20).await;
     new_case(&first, "Yusuf", &soon_adult, &birth).await;
     home(&first).await;
     first.wait_for("#due-list a[data-due=turns_eighteen]", 10).await;

@@ -41,15 +41,6 @@ async fn unlock(browser: &Browser) {
     browser.wait_for("#lock", 60).await;
 }
 
-async fn field_value(browser: &Browser, css: &str) -> String {
-    browser
-        .eval(&format!("return document.querySelector('{css}')?.value ?? ''"))
-        .await
-        .as_str()
-        .unwrap_or("")
-        .to_owned()
-}
-
 enum Store {
     Fs(tempfile::TempDir),
     S3(S3Store, puente_backend::store::S3Config),
@@ -126,7 +117,7 @@ async fn scenario(store: Store) {
     assert!(refusal.contains("Wrong passphrase"), "{refusal}");
     first.eval("const p = document.querySelector('#unlock-passphrase'); p.value = ''; p.dispatchEvent(new Event('input'));").await;
     unlock(&first).await;
-    assert!(field_value(&first, "#family_name").await == family, "the case reopens after a reload");
+    assert!(first.value("#family_name").await == family, "the case reopens after a reload");
     first.click("#back").await;
     first.wait_for("#case-list a[data-case]", 20).await;
     let listed = first.eval("return document.querySelector('#case-list').innerText").await;
@@ -154,7 +145,7 @@ async fn scenario(store: Store) {
     first.reload().await;
     unlock(&first).await;
     first.wait_for("#notes", 20).await;
-    let notes = field_value(&first, "#notes").await;
+    let notes = first.value("#notes").await;
     assert!(notes.contains(&offline_edit), "the offline edit survived a reload: {notes:?}");
 
     // Back online: it syncs by itself.
@@ -173,7 +164,7 @@ async fn scenario(store: Store) {
     assert!(listed.as_str().unwrap().contains(&family), "the second device lists the case: {listed}");
     second.click("#case-list a[data-case]").await;
     second.wait_for("#notes", 20).await;
-    let notes = field_value(&second, "#notes").await;
+    let notes = second.value("#notes").await;
     assert!(
         notes.contains(&offline_edit) && notes.contains(&note),
         "the second device has the offline edit: {notes:?}"
@@ -218,7 +209,7 @@ async fn scenario(store: Store) {
     // The winner pulls the resolution (it was not editing), so both devices agree.
     let script = format!("return document.querySelector('#notes').value.includes('{loser_edit}')");
     winner.until("the other device receives the resolution", &script, 40).await;
-    assert_eq!(field_value(&first, "#notes").await, field_value(&second, "#notes").await);
+    assert_eq!(first.value("#notes").await, second.value("#notes").await);
     // Whichever text was kept, both sessions survived the conflict, on both devices.
     for browser in [&first, &second] {
         browser.click("nav.tabs a[data-section=sessions]").await;

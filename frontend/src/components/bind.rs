@@ -1,7 +1,7 @@
 //! Inputs bound to one field of a case document: each keystroke goes to memory at once
 //! (and to IndexedDB within the autosave window), attributed to the case's history section.
 
-use crate::components::field::FieldMessage;
+use crate::components::field::{named_options, FieldMessage};
 use crate::components::tr::{use_tr, Tr};
 use crate::state::AppState;
 use crate::workspace::edit_doc;
@@ -192,6 +192,37 @@ impl Bind {
                     on:change=move |ev| self.write(&set, event_target_value(&ev))>
                     <option value="">{move || tr.s("choose")}</option>
                     {codes.into_iter().map(|code| view! { <option value=code>{move || tr.code(list, code)}</option> }).collect_view()}
+                </select>
+                <FieldMessage error=error field=field />
+            </div>
+        }
+        .into_any()
+    }
+
+    /// A choice of ISO codes (`kind`: `region` or `language`), named in the interface's
+    /// language by the browser and sorted by name.
+    pub fn named_select(
+        self,
+        field: &'static str,
+        key: &'static str,
+        kind: &'static str,
+        codes: &'static [&'static str],
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> AnyView {
+        let (get, set): (Reader<String>, Writer<String>) = (Arc::new(get), Arc::new(set));
+        let tr = use_tr();
+        let error = self.error(field);
+        view! {
+            <div class="field">
+                {self.label(field, key)}
+                <select id=self.dom_id(field) name=field prop:value=move || self.read(&get)
+                    on:change=move |ev| self.write(&set, event_target_value(&ev))>
+                    <option value="">{move || tr.s("not_recorded")}</option>
+                    {move || named_options(kind, codes, tr.locale())
+                        .into_iter()
+                        .map(|(code, name)| view! { <option value=code.clone()>{name}</option> })
+                        .collect_view()}
                 </select>
                 <FieldMessage error=error field=field />
             </div>

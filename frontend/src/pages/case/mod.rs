@@ -106,6 +106,9 @@ fn CaseScreen(id: CaseId) -> impl IntoView {
         closed: Memo::new(move |_| doc.with(|d| d.file.is_closed())),
         child: Memo::new(move |_| doc.with(CaseDocument::is_child)),
     };
+    // A closed case is read-only, except where closing, reopening and the visits after a
+    // child's case closes are recorded, and its history.
+    let read_only = move || case.closed.get() && !matches!(section.get().as_str(), "closure" | "history" | "follow_up");
     let name = move || {
         let name = doc.with(CaseDocument::display_name);
         if name.is_empty() {
@@ -149,11 +152,10 @@ fn CaseScreen(id: CaseId) -> impl IntoView {
         {move || state.cases.with(|c| c.get(&id).and_then(|e| e.conflict.clone()))
             .map(|c| view! { <conflict::ConflictPanel id=id conflict=c /> })}
         <section class="card" id=move || format!("section-{}", section.get())>
-            <Show when=move || case.closed.get() && section.get() != "closure" && section.get() != "history" && section.get() != "follow_up">
+            <Show when=read_only>
                 <p class="notice read-only" id="read-only">{move || tr.s("closed_read_only")}</p>
             </Show>
-            <fieldset class="plain" disabled=move || case.closed.get()
-                && !matches!(section.get().as_str(), "closure" | "history" | "follow_up")>
+            <fieldset class="plain" disabled=read_only>
                 {move || match section.get().as_str() {
                     "profile" => profile::Profile(profile::ProfileProps { case }).into_any(),
                     "assessment" => assessment::Assessments(assessment::AssessmentsProps { case }).into_any(),

@@ -4,7 +4,6 @@
 use super::{typed_errors, with_refused, CaseView, Refusal};
 use crate::clock::today;
 use crate::components::bind::Bind;
-use crate::components::field::named_options;
 use crate::components::tr::use_tr;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -12,7 +11,7 @@ use puente_shared::case::{CountryCode, LanguageCode, Sex};
 use puente_shared::casefile::consent::{self, Giver, Scope};
 use puente_shared::casefile::referral::Service;
 use puente_shared::casefile::{EntryId, RuleError, Section};
-use puente_shared::{Case, CaseDocument};
+use puente_shared::Case;
 
 #[component]
 pub fn Registration(case: CaseView) -> impl IntoView {
@@ -26,39 +25,10 @@ pub fn Registration(case: CaseView) -> impl IntoView {
 #[component]
 fn PersonForm(case: CaseView) -> impl IntoView {
     let i18n = use_i18n();
-    let tr = use_tr();
     let errors = Signal::derive(move || {
         case.doc.with(|d| Case::parse(&d.form, today()).err().map(|e| e.iter().cloned().collect()).unwrap_or_default())
     });
     let bind = Bind::new(case.state, case.id, Section::Registration, errors);
-    let locale = move || i18n.get_locale().as_str().to_owned();
-    // A select of ISO codes, named in the interface language by the browser.
-    let coded = move |field: &'static str,
-                      key: &'static str,
-                      kind: &'static str,
-                      codes: &'static [&'static str],
-                      get: fn(&CaseDocument) -> String,
-                      set: fn(&mut CaseDocument, String)| {
-        view! {
-            <div class="field">
-                <label for=field>{move || tr.s(key)}</label>
-                <select id=field name=field prop:value=move || case.doc.with(get)
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        crate::workspace::edit_doc(case.state, case.id, Section::Registration, |d| set(d, value));
-                    }>
-                    <option value="">{t!(i18n, not_recorded)}</option>
-                    {move || named_options(kind, codes, &locale())
-                        .into_iter()
-                        .map(|(code, name)| view! { <option value=code.clone()>{name}</option> })
-                        .collect_view()}
-                </select>
-                <crate::components::field::FieldMessage
-                    error=Signal::derive(move || errors.with(|e| e.iter().find(|x| x.field == field).cloned()))
-                    field=field />
-            </div>
-        }
-    };
     view! {
         <h2>{t!(i18n, case_title)}</h2>
         <form class="case-form" on:submit=|ev| ev.prevent_default()>
@@ -70,9 +40,9 @@ fn PersonForm(case: CaseView) -> impl IntoView {
                     {bind.select("sex", "sex", "sex", Sex::CODES.to_vec(), |d| d.form.sex.clone(), |d, v| d.form.sex = v)}
                     <p class="hint">{t!(i18n, why_sensitive)}</p>
                 </div>
-                {coded("country_of_origin", "country_of_origin", "region", CountryCode::all(), |d| d.form.country_of_origin.clone(), |d, v| d.form.country_of_origin = v)}
-                {coded("host_country", "host_country", "region", CountryCode::all(), |d| d.form.host_country.clone(), |d, v| d.form.host_country = v)}
-                {coded("preferred_language", "preferred_language", "language", LanguageCode::all(), |d| d.form.preferred_language.clone(), |d, v| d.form.preferred_language = v)}
+                {bind.named_select("country_of_origin", "country_of_origin", "region", CountryCode::all(), |d| d.form.country_of_origin.clone(), |d, v| d.form.country_of_origin = v)}
+                {bind.named_select("host_country", "host_country", "region", CountryCode::all(), |d| d.form.host_country.clone(), |d, v| d.form.host_country = v)}
+                {bind.named_select("preferred_language", "preferred_language", "language", LanguageCode::all(), |d| d.form.preferred_language.clone(), |d, v| d.form.preferred_language = v)}
                 {bind.check("interpreter_needed", "interpreter_needed", |d| d.form.interpreter_needed, |d, v| d.form.interpreter_needed = v)}
             </div>
             {bind.area("notes", "notes", |d| d.form.notes.clone(), |d, v| d.form.notes = v)}
