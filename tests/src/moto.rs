@@ -1,5 +1,6 @@
-//! A real S3-compatible server for the tests: `moto_server`, started once per test binary
-//! on a free loopback port. Each test gets a bucket of its own.
+//! A real S3-compatible server for the tests: moto, run by `tests/s3_server.py` (which
+//! serves one request at a time, so that create-if-absent is atomic as on S3), started once
+//! per test binary on a free loopback port. Each test gets a bucket of its own.
 
 use puente_backend::store::{S3Config, S3Store};
 use std::process::{Child, Command, Stdio};
@@ -20,10 +21,7 @@ impl Drop for ChildGuard {
     }
 }
 
-/// The program to run: `$PUENTE_MOTO_SERVER`, or `moto_server` on the `PATH`.
-fn program() -> String {
-    std::env::var("PUENTE_MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_owned())
-}
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/s3_server.py");
 
 /// The shared server: the one `cargo xtask test` started (`$PUENTE_TEST_S3_ENDPOINT`), or
 /// one of this process's own, started on first use.
@@ -37,9 +35,9 @@ pub fn moto() -> &'static Moto {
         // Statics are never dropped, so a watchdog shell stops the server when this
         // test process exits, however it exits.
         let script =
-            r#"$1 -H 127.0.0.1 -p $2 >/dev/null 2>&1 & m=$!; while kill -0 $3 2>/dev/null; do sleep 1; done; kill $m"#;
+            r#"python3 "$1" 127.0.0.1 $2 >/dev/null 2>&1 & m=$!; while kill -0 $3 2>/dev/null; do sleep 1; done; kill $m"#;
         let child = Command::new("sh")
-            .args(["-c", script, "sh", &program(), &port.to_string(), &std::process::id().to_string()])
+            .args(["-c", script, "sh", SCRIPT, &port.to_string(), &std::process::id().to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -50,8 +48,7 @@ pub fn moto() -> &'static Moto {
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "{} did not start listening within 30 s; is it installed? (`cargo xtask test` installs it)",
-                program()
+                "{SCRIPT} did not start listening within 30 s; is moto installed? (`cargo xtask test` installs it)"
             );
             std::thread::sleep(Duration::from_millis(100));
         }

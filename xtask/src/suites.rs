@@ -91,18 +91,18 @@ fn wait_for_port(port: u16, what: &str) -> Result {
     Ok(())
 }
 
-/// One S3-compatible server for every suite.
+/// One S3-compatible server for every suite (moto, one request at a time: see the script).
 fn start_moto() -> Result<(Background, String)> {
     let port = free_port()?;
-    let program = tools::moto_server().ok_or("moto_server is not installed")?;
-    let child = Command::new(program)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    let child = Command::new("python3")
+        .arg(root().join("tests/s3_server.py"))
+        .args(["127.0.0.1", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("could not start moto_server: {e}"))?;
+        .map_err(|e| format!("could not start the S3 test server: {e}"))?;
     let guard = Background(child);
-    wait_for_port(port, "moto_server")?;
+    wait_for_port(port, "the S3 test server (moto)")?;
     Ok((guard, format!("http://127.0.0.1:{port}")))
 }
 

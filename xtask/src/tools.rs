@@ -68,22 +68,20 @@ pub fn ensure_test_tools() -> Result {
     if !missing.is_empty() {
         apt_install(&missing)?;
     }
-    if moto_server().is_none() {
+    if !moto_installed() {
         run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "moto[server]"]))?;
     }
-    moto_server().map(|_| ()).ok_or_else(|| "moto_server was installed but cannot be found".to_owned())
+    moto_installed().then_some(()).ok_or_else(|| "moto was installed but python3 cannot import it".to_owned())
 }
 
-/// The S3-compatible test server: on the `PATH`, or in the scripts folder of the Python
-/// that installed it (a fresh install may not be on the `PATH` yet).
-pub fn moto_server() -> Option<PathBuf> {
-    if on_path("moto_server") {
-        return Some(PathBuf::from("moto_server"));
-    }
-    let output =
-        Command::new("python3").args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]).output().ok()?;
-    let program = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()).join("moto_server");
-    program.is_file().then_some(program)
+/// Whether `python3` can run the S3-compatible test server (`tests/s3_server.py`).
+fn moto_installed() -> bool {
+    Command::new("python3")
+        .args(["-c", "import moto.moto_server.threaded_moto_server, werkzeug.serving"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 fn apt_install(packages: &[&str]) -> Result {
