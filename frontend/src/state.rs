@@ -44,6 +44,9 @@ pub struct CaseEntry {
     pub base_rev: u64,
     pub dirty: bool,
     pub edit_seq: u64,
+    /// The `edit_seq` of the copy in IndexedDB: below `edit_seq`, the latest keystrokes are
+    /// in memory only and the case shows "saving".
+    pub stored_seq: u64,
     pub conflict: Option<Conflict>,
 }
 
@@ -123,7 +126,7 @@ impl AppState {
             cases.get(&id).map(|entry| {
                 if entry.conflict.is_some() {
                     CaseSync::Conflict
-                } else if saving {
+                } else if saving || entry.stored_seq < entry.edit_seq {
                     CaseSync::Saving
                 } else if !entry.dirty {
                     CaseSync::Synced

@@ -6,7 +6,7 @@ use crate::api::{self, ApiError, PushOutcome};
 use crate::state::{AppState, CaseEntry, Conflict, Net, Phase};
 use crate::vault::records::OutboxEntry;
 use crate::vault::{Vault, VaultError};
-use crate::workspace::record_of;
+use crate::workspace::{mark_stored, record_of};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use puente_shared::protocol::{ChangeEntry, LoginRequest};
@@ -169,6 +169,7 @@ async fn push_all(state: AppState, vault: &Rc<Vault>, token: &str) -> Result<(),
         });
         if let Some(current) = settled {
             vault.db.settle_push(&record_of(vault, &current)).await?;
+            mark_stored(state, &current);
         }
     }
     Ok(())
@@ -223,15 +224,25 @@ async fn apply(state: AppState, vault: &Rc<Vault>, token: &str, change: &ChangeE
                 base_rev: change.revision,
                 dirty: false,
                 edit_seq: local.edit_seq,
+                stored_seq: local.stored_seq,
                 conflict: None,
             },
-            None => CaseEntry { doc, key, base_rev: change.revision, dirty: false, edit_seq: 0, conflict: None },
+            None => CaseEntry {
+                doc,
+                key,
+                base_rev: change.revision,
+                dirty: false,
+                edit_seq: 0,
+                stored_seq: 0,
+                conflict: None,
+            },
         };
         updated = Some(entry.clone());
         cases.insert(change.case, entry);
     });
     if let Some(entry) = updated {
         vault.db.put_case(&record_of(vault, &entry)).await?;
+        mark_stored(state, &entry);
     }
     Ok(())
 }

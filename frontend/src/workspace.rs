@@ -7,6 +7,7 @@ use crate::vault::records::{CaseRecord, RemoteRevision};
 use crate::vault::{CaseKey, Vault, VaultError};
 use leptos::prelude::*;
 use puente_shared::casefile::merge::merge;
+use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::{Actor, RuleError, Section};
 use puente_shared::{CaseDocument, CaseId};
 use std::collections::BTreeMap;
@@ -50,7 +51,15 @@ fn open_record(vault: &Vault, record: CaseRecord) -> Result<CaseEntry, VaultErro
         }
         None => None,
     };
-    Ok(CaseEntry { doc, key, base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq, conflict })
+    Ok(CaseEntry {
+        doc,
+        key,
+        base_rev: record.base_rev,
+        dirty: record.dirty,
+        edit_seq: record.edit_seq,
+        stored_seq: record.edit_seq,
+        conflict,
+    })
 }
 
 /// Changes a case in memory, then seals the result and writes it to IndexedDB. The
@@ -71,15 +80,26 @@ pub async fn update_and_persist(
     });
     let Some(entry) = snapshot else { return Ok(()) };
     vault.db.put_case(&record_of(&vault, &entry)).await?;
+    mark_stored(state, &entry);
     state.sync_requested.update(|n| *n += 1);
     Ok(())
+}
+
+/// Records that `stored`, a copy of a case entry, is now in IndexedDB.
+pub fn mark_stored(state: AppState, stored: &CaseEntry) {
+    state.cases.update(|cases| {
+        if let Some(entry) = cases.get_mut(&stored.doc.id) {
+            entry.stored_seq = entry.stored_seq.max(stored.edit_seq);
+        }
+    });
 }
 
 pub async fn create_case(state: AppState) -> Result<CaseId, VaultError> {
     let vault = state.vault().ok_or(VaultError::NoVault)?;
     let id = CaseId::random();
     let doc = CaseDocument::new(id, vault.header.user_id, now_ms(), crate::clock::today());
-    let entry = CaseEntry { doc, key: CaseKey::random(), base_rev: 0, dirty: true, edit_seq: 1, conflict: None };
+    let entry =
+        CaseEntry { doc, key: CaseKey::random(), base_rev: 0, dirty: true, edit_seq: 1, stored_seq: 0, conflict: None };
     state.cases.update(|cases| {
         cases.insert(id, entry);
     });
@@ -110,6 +130,23 @@ pub fn edit_doc(state: AppState, id: CaseId, section: Section, edit: impl FnOnce
             changed = entry.doc != before;
             if changed {
                 entry.doc.file.touch(section, &actor);
+                mark_edited(entry);
+            }
+        }
+    });
+    if changed {
+        schedule_save(state, id, false);
+    }
+}
+
+/// Keeps a note typed for an act (a withdrawal reason, a reopening reason…) with the case,
+/// closed or not, so that autosave keeps it; the act that uses it is what the history records.
+pub fn edit_note(state: AppState, id: CaseId, note: NoteFor, text: String) {
+    let mut changed = false;
+    state.cases.update(|cases| {
+        if let Some(entry) = cases.get_mut(&id) {
+            changed = entry.doc.file.pending.set(note, text);
+            if changed {
                 mark_edited(entry);
             }
         }

@@ -21,6 +21,12 @@ async fn section(browser: &Browser, name: &str) {
     browser.wait_for(&format!("#section-{name}"), 20).await;
 }
 
+async fn unlock(browser: &Browser) {
+    browser.type_into("#unlock-passphrase", PASSPHRASE).await;
+    browser.click("#unlock-submit").await;
+    browser.wait_for("#lock", 60).await;
+}
+
 async fn home(browser: &Browser) {
     browser.click("a.brand").await;
     browser.wait_for("#new-case", 20).await;
@@ -272,10 +278,22 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
         .await;
     contains(&first, "#referral-list", "Sent under the consent of Amina").await;
 
-    // Withdrawing the consent stops the referral that relied on it; the urgent one goes on.
+    // A reason typed before its button is kept like any other keystroke: reloading the page
+    // (offline) before pressing the button loses nothing.
     section(&first, "registration").await;
-    first.type_into("#consent-list [name=withdraw_reason]", "Prefers to wait").await;
+    let reason = canary("Prefers to wait ");
+    first.type_into("#consent-list [name=withdraw_reason]", &reason).await;
+    let saved =
+        "return ['waiting', 'offline'].includes(document.querySelector('#case-status [data-sync]')?.dataset.sync)";
+    first.until("the reason is saved on the device", saved, 20).await;
+    first.reload().await;
+    unlock(&first).await;
+    first.wait_for("#section-registration", 20).await;
+    assert_eq!(first.value("#consent-list [name=withdraw_reason]").await, reason, "the reason survived a reload");
+
+    // Withdrawing the consent stops the referral that relied on it; the urgent one goes on.
     first.click("#consent-list .withdraw").await;
+    contains(&first, "#consent-list", &reason).await;
     contains(&first, "#consent-list", "Withdrawn on").await;
     section(&first, "referrals").await;
     first.wait_for("article.referral[data-status=stopped]", 10).await;
@@ -445,7 +463,7 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     assert_eq!(count(&second, ".guide li.done").await, 4, "the guide's ticks are kept");
 
     // Nothing readable outside the browser's memory.
-    let written = [&adult, &child, &goal, &action, &disclosure, &views, &topic, &talking, &soon_adult];
+    let written = [&adult, &child, &goal, &action, &disclosure, &views, &topic, &talking, &soon_adult, &reason];
     for browser in [&first, &second] {
         let dump = browser.indexed_db_dump().await;
         for secret in written {

@@ -110,6 +110,10 @@ fn keys_used(source: &str) -> Vec<String> {
             keys.push(format!("{list}_{code}"));
         }
     }
+    // Notes typed for an act name their placeholder key: `<NoteInput … hint="key" />`.
+    for rest in source.split("hint=\"").skip(1) {
+        keys.extend(rest.split('"').next().map(str::to_owned));
+    }
     // Bound inputs name their label key second: `bind.text("field", "key", …)`.
     for kind in ["text", "area", "date", "check", "select", "checks", "suggest"] {
         for rest in source.split(&format!("bind.{kind}(\"")).skip(1) {

@@ -85,6 +85,7 @@ pub fn merge(mine: &mut CaseFile, theirs: &CaseFile) -> Merged {
         super::consent::stop_what_relied_on(mine, consent, stamp);
     }
     mine.history = merged_history(&mine.history, &theirs.history);
+    mine.drop_spent_notes();
     merged
 }
 

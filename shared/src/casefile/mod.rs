@@ -19,6 +19,7 @@ pub mod group;
 pub mod handover;
 pub mod history;
 pub mod merge;
+pub mod pending;
 pub mod plan;
 pub mod profile;
 pub mod referral;
@@ -172,6 +173,8 @@ pub struct CaseFile {
     pub reopened: Vec<closure::Reopening>,
     /// Language code of the printed copy of the plan, chosen for the returnee.
     pub print_language: String,
+    /// Notes typed for an act not yet done (a withdrawal reason, a reopening reason…).
+    pub pending: pending::PendingNotes,
     pub history: Vec<HistoryEntry>,
 }
 

@@ -2,12 +2,14 @@
 //! Assessment and Determination, safe accommodation, the family plan, and the transition
 //! at 18. What the file still lacks is listed at the top.
 
+use super::note::NoteInput;
 use super::{typed_errors, with_refused, CaseView, Refusal};
 use crate::clock::today;
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
 use puente_shared::casefile::child::{self, adult_on, Appointment};
+use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::{RuleError, Section};
 
 #[component]
@@ -29,10 +31,8 @@ fn ChildForm(case: CaseView) -> impl IntoView {
     let bind = Bind::new(case.state, case.id, Section::Child, with_refused(live, outcome));
     let gaps = move || case.doc.with(|d| d.file.child_gaps());
     let adult = move || case.doc.with(|d| d.date_of_birth().map(adult_on));
-    let notes = RwSignal::new(String::new());
     let transition = move |_| {
-        let text = notes.get_untracked();
-        case.act(outcome, |doc, actor| child::record_transition(&mut doc.file, &text, actor));
+        case.act_with_note(outcome, NoteFor::Transition, child::record_transition);
     };
     view! {
         <Show when=move || !gaps().is_empty() fallback=move || view! { <p class="ok-note" id="child-complete">{move || tr.s("child_complete")}</p> }>
@@ -72,7 +72,7 @@ fn ChildForm(case: CaseView) -> impl IntoView {
         {move || match case.doc.with(|d| d.file.child.transition.clone()) {
             Some(t) => view! { <p class="pre" id="transition-recorded">{t.notes.clone()}</p> }.into_any(),
             None => view! {
-                <textarea name="transition_notes" rows="2" prop:value=notes on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
+                <NoteInput case=case note=NoteFor::Transition name="transition_notes" hint="transition_notes" multiline=true />
                 <button type="button" class="secondary" id="record-transition" on:click=transition>{move || tr.s("transition_record")}</button>
             }.into_any(),
         }}

@@ -2,11 +2,13 @@
 //! death, the warm handover; authorised by the case manager. A closed case is reopened
 //! with a reason.
 
+use super::note::NoteInput;
 use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
 use puente_shared::casefile::closure::{self, Informed, Reason};
+use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::{RuleError, Section};
 
 #[component]
@@ -77,12 +79,8 @@ fn ClosureForm(case: CaseView) -> impl IntoView {
 fn ClosedSummary(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
-    let reason = RwSignal::new(String::new());
     let reopen = move |_| {
-        let why = reason.get_untracked();
-        if case.act(outcome, |doc, actor| closure::reopen(&mut doc.file, &why, actor)).is_some() {
-            reason.set(String::new());
-        }
+        case.act_with_note(outcome, NoteFor::Reopening, closure::reopen);
     };
     view! {
         {move || case.doc.with(|d| d.file.closure.clone()).map(|c| view! {
@@ -96,7 +94,7 @@ fn ClosedSummary(case: CaseView) -> impl IntoView {
         })}
         <div class="subform">
             <label for="reopen-reason">{move || tr.s("reopen_reason")}</label>
-            <textarea id="reopen-reason" rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            <NoteInput case=case note=NoteFor::Reopening name="reopen_reason" hint="reopen_reason" multiline=true id="reopen-reason" />
             <button type="button" class="secondary" id="reopen-case" on:click=reopen>{move || tr.s("reopen")}</button>
             <Refusal outcome=outcome id="reopen-refused" />
         </div>

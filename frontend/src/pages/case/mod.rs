@@ -9,6 +9,7 @@ mod conflict;
 mod followup;
 mod handover;
 mod history;
+mod note;
 mod plan;
 mod profile;
 mod referrals;
@@ -22,7 +23,8 @@ use crate::state::{use_app, AppState};
 use crate::workspace;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use puente_shared::casefile::{Actor, RuleError};
+use puente_shared::casefile::pending::NoteFor;
+use puente_shared::casefile::{Actor, CaseFile, RuleError};
 use puente_shared::{CaseDocument, CaseId, FieldError};
 
 pub use plan::PrintPlan;
@@ -53,6 +55,16 @@ pub struct CaseView {
 }
 
 impl CaseView {
+    /// Runs an act that uses the note typed for it (see `note`), cleared once it is done.
+    pub fn act_with_note<T>(
+        &self,
+        outcome: RwSignal<Option<RuleError>>,
+        note: NoteFor,
+        rule: impl FnOnce(&mut CaseFile, &str, &Actor) -> Result<T, RuleError>,
+    ) -> Option<T> {
+        self.act(outcome, |doc, actor| doc.file.act_with_note(note, |file, text| rule(file, text, actor)))
+    }
+
     /// Runs an act; a refusal is kept in `outcome` for the screen to explain.
     pub fn act<T>(
         &self,

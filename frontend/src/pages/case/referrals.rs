@@ -2,10 +2,12 @@
 //! (a guardian's, for a child) or urgently with the reason recorded; then the service's
 //! answer. Withdrawing the consent stops them (on the registration screen).
 
+use super::note::NoteInput;
 use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
+use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::referral::{self, Referral, Service, Status};
 use puente_shared::casefile::{EntryId, RuleError, Section};
 use puente_shared::CaseDocument;
@@ -57,7 +59,6 @@ pub fn Referrals(case: CaseView) -> impl IntoView {
 fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
-    let note = RwSignal::new(String::new());
     let Some(r) = case.doc.with_untracked(|d| referral_of(d, id).cloned()) else { return ().into_any() };
     let status = r.status();
     let live =
@@ -68,10 +69,9 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
         case.act(outcome, |doc, actor| referral::mark_sent(&mut doc.file, id, child, actor));
     };
     let set_status = move |to: Status| {
-        let text = note.get_untracked();
-        if case.act(outcome, |doc, actor| referral::set_status(&mut doc.file, id, to, &text, actor)).is_some() {
-            note.set(String::new());
-        }
+        case.act_with_note(outcome, NoteFor::StatusChange(id), |file, note, actor| {
+            referral::set_status(file, id, to, note, actor)
+        });
     };
     let service = r.service.code();
     // The organisation's directory of providers of this service.
@@ -134,8 +134,7 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
                     }}</p>
                     {(!status.next().is_empty()).then(|| view! {
                         <div class="inline-act">
-                            <input name="referral_note" placeholder=move || tr.s("referral_note") prop:value=note
-                                on:input=move |ev| note.set(event_target_value(&ev)) />
+                            <NoteInput case=case note=NoteFor::StatusChange(id) name="referral_note" hint="referral_note" />
                             {status.next().iter().map(|to| { let to = *to; view! {
                                 <button type="button" class="secondary" data-set=to.code() on:click=move |_| set_status(to)>
                                     {move || tr.code("referral_set", to.code())}

@@ -1,6 +1,7 @@
 //! Registration with informed consent (D-REG): who the person is, the consents they gave
 //! (and their withdrawal), and a refusal of assistance.
 
+use super::note::NoteInput;
 use super::{typed_errors, with_refused, CaseView, Refusal};
 use crate::clock::today;
 use crate::components::bind::Bind;
@@ -9,6 +10,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use puente_shared::case::{CountryCode, LanguageCode, Sex};
 use puente_shared::casefile::consent::{self, Giver, Scope};
+use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::referral::Service;
 use puente_shared::casefile::{EntryId, RuleError, Section};
 use puente_shared::Case;
@@ -103,12 +105,10 @@ fn Consents(case: CaseView) -> impl IntoView {
 fn ConsentList(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
-    let reason = RwSignal::new(String::new());
     let withdraw = move |consent: EntryId| {
-        let why = reason.get_untracked();
-        if case.act(outcome, |doc, actor| consent::withdraw(&mut doc.file, consent, &why, actor)).is_some() {
-            reason.set(String::new());
-        }
+        case.act_with_note(outcome, NoteFor::Withdrawal(consent), |file, why, actor| {
+            consent::withdraw(file, consent, why, actor)
+        });
     };
     view! {
         <ul class="entries" id="consent-list">
@@ -128,8 +128,7 @@ fn ConsentList(case: CaseView) -> impl IntoView {
                             let id = c.id;
                             view! {
                                 <div class="inline-act">
-                                    <input name="withdraw_reason" placeholder=move || tr.s("withdraw_reason")
-                                        prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                                    <NoteInput case=case note=NoteFor::Withdrawal(id) name="withdraw_reason" hint="withdraw_reason" />
                                     <button type="button" class="secondary withdraw" on:click=move |_| withdraw(id)>{move || tr.s("consent_withdraw")}</button>
                                 </div>
                             }.into_any()
@@ -146,7 +145,6 @@ fn ConsentList(case: CaseView) -> impl IntoView {
 fn AssistanceRefusal(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
-    let notes = RwSignal::new(String::new());
     view! {
         <h2>{move || tr.s("refusal_title")}</h2>
         <p class="hint">{move || tr.s("refusal_intro")}</p>
@@ -159,14 +157,10 @@ fn AssistanceRefusal(case: CaseView) -> impl IntoView {
                 </button>
             }.into_any(),
             None => view! {
-                <textarea name="refusal_notes" rows="2" placeholder=move || tr.s("refusal_notes")
-                    prop:value=notes on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
+                <NoteInput case=case note=NoteFor::Refusal name="refusal_notes" hint="refusal_notes" multiline=true />
                 <button type="button" class="secondary" id="record-refusal"
                     on:click=move |_| {
-                        let text = notes.get_untracked();
-                        if case.act(outcome, |doc, actor| consent::refuse_assistance(&mut doc.file, &text, actor)).is_some() {
-                            notes.set(String::new());
-                        }
+                        case.act_with_note(outcome, NoteFor::Refusal, consent::refuse_assistance);
                     }>
                     {move || tr.s("refusal_record")}
                 </button>
