@@ -462,6 +462,15 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     contains(&second, "#session-list", &topic).await;
     assert_eq!(count(&second, ".guide li.done").await, 4, "the guide's ticks are kept");
 
+    // The interface in Arabic reads right to left; what the case holds is unchanged.
+    second.set_value("#language", "ar").await;
+    let rtl = "return document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'";
+    second.until("the page is laid out right to left", rtl, 10).await;
+    contains(&second, "nav.tabs", "الجلسات").await;
+    contains(&second, "#session-list", &topic).await;
+    second.set_value("#language", "en").await;
+    second.until("the page is left to right again", "return document.documentElement.dir === 'ltr'", 10).await;
+
     // Nothing readable outside the browser's memory.
     let written = [&adult, &child, &goal, &action, &disclosure, &views, &topic, &talking, &soon_adult, &reason];
     for browser in [&first, &second] {

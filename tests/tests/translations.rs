@@ -22,16 +22,47 @@ fn placeholders(text: &str) -> BTreeSet<String> {
     text.split("{{").skip(1).filter_map(|rest| rest.split("}}").next()).map(|p| p.trim().to_owned()).collect()
 }
 
+/// The interface's languages (`frontend/Cargo.toml`, `leptos-i18n`), English first.
+const INTERFACE: [&str; 3] = ["en", "es", "ar"];
+
 #[test]
-fn english_and_spanish_have_the_same_keys_and_placeholders_and_no_empty_text() {
-    let (en, es) = (locale("en"), locale("es"));
+fn every_language_has_the_same_keys_and_placeholders_as_english_and_no_empty_text() {
+    let en = locale("en");
     let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<BTreeSet<_>>();
-    assert_eq!(keys(&en).difference(&keys(&es)).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in es");
-    assert_eq!(keys(&es).difference(&keys(&en)).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in en");
-    for (key, text) in &en {
-        let (en_text, es_text) = (text.as_str().unwrap(), es[key].as_str().unwrap());
-        assert!(!en_text.trim().is_empty() && !es_text.trim().is_empty(), "{key} is empty");
-        assert_eq!(placeholders(en_text), placeholders(es_text), "{key} has different placeholders");
+    for name in &INTERFACE[1..] {
+        let other = locale(name);
+        assert_eq!(keys(&en).difference(&keys(&other)).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in {name}");
+        assert_eq!(keys(&other).difference(&keys(&en)).collect::<Vec<_>>(), Vec::<&String>::new(), "unknown in {name}");
+        for (key, text) in &en {
+            let (en_text, other_text) = (text.as_str().unwrap(), other[key].as_str().unwrap());
+            assert!(!en_text.trim().is_empty() && !other_text.trim().is_empty(), "{key} is empty in en or {name}");
+            assert_eq!(placeholders(en_text), placeholders(other_text), "{key} has different placeholders in {name}");
+        }
+    }
+}
+
+#[test]
+fn the_arabic_interface_is_written_in_arabic() {
+    let ar = locale("ar");
+    let arabic = |text: &str| text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    let latin: Vec<&String> = ar
+        .iter()
+        .filter(|(key, text)| *key != "app_name" && !arabic(text.as_str().unwrap()))
+        .map(|(key, _)| key)
+        .collect();
+    assert!(latin.is_empty(), "not translated into Arabic: {latin:?}");
+}
+
+#[test]
+fn the_interface_languages_are_the_ones_the_app_compiles_and_offers() {
+    let list = format!("[{}]", INTERFACE.map(|l| format!("\"{l}\"")).join(", "));
+    let manifest = std::fs::read_to_string(frontend().join("Cargo.toml")).unwrap();
+    assert!(manifest.contains(&format!("locales = {list}")), "frontend/Cargo.toml should list {list}");
+    let tr = std::fs::read_to_string(frontend().join("src/components/tr.rs")).unwrap();
+    assert!(tr.contains(&format!("&{list}")), "tr.rs should list {list}");
+    let header = std::fs::read_to_string(frontend().join("src/components/header.rs")).unwrap();
+    for name in INTERFACE {
+        assert!(header.contains(&format!("<option value=\"{name}\">")), "the language menu lacks {name}");
     }
 }
 
@@ -149,34 +180,4 @@ fn every_key_the_frontend_looks_up_is_defined() {
         }
     }
     assert!(checked > 200, "the scan found only {checked} keys: has the frontend's style changed?");
-}
-
-#[test]
-fn the_printed_plan_is_complete_in_every_print_only_language() {
-    let en = locale("en");
-    let print_keys: Vec<String> = std::fs::read_to_string(frontend().join("src/pages/case/plan.rs"))
-        .unwrap()
-        .split("fn PlanBody")
-        .nth(1)
-        .expect("the plan body")
-        .split("tr.s(\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
-        .collect();
-    assert!(print_keys.len() > 10, "found the printed plan's keys: {print_keys:?}");
-    for entry in std::fs::read_dir(frontend().join("locales/print")).unwrap() {
-        let path = entry.unwrap().path();
-        let table: Map<String, Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        for key in table.keys() {
-            assert!(en.contains_key(key), "{} defines {key}, unknown in English", path.display());
-        }
-        for key in &print_keys {
-            assert!(table.contains_key(key), "{} lacks {key}, which the printed plan shows", path.display());
-        }
-        for list in ["dimension", "responsible", "term", "assistance", "stage"] {
-            for key in en.keys().filter(|k| k.starts_with(&format!("{list}_"))) {
-                assert!(table.contains_key(key), "{} lacks {key}", path.display());
-            }
-        }
-    }
 }

@@ -49,6 +49,7 @@ pub fn Header() -> impl IntoView {
                 <select id="language" on:change=on_language prop:value=move || i18n.get_locale().as_str().to_owned()>
                     <option value="en">"English"</option>
                     <option value="es">"Español"</option>
+                    <option value="ar">"العربية"</option>
                 </select>
             </label>
             <Show when=unlocked>

@@ -13,7 +13,7 @@ fn table(locale: &str) -> &'static HashMap<String, String> {
     static AR: OnceLock<HashMap<String, String>> = OnceLock::new();
     match locale {
         "es" => ES.get_or_init(|| parse(include_str!("../../locales/es.json"))),
-        "ar" => AR.get_or_init(|| parse(include_str!("../../locales/print/ar.json"))),
+        "ar" => AR.get_or_init(|| parse(include_str!("../../locales/ar.json"))),
         _ => EN.get_or_init(|| parse(include_str!("../../locales/en.json"))),
     }
 }
@@ -23,15 +23,15 @@ fn parse(json: &str) -> HashMap<String, String> {
     values.into_iter().filter_map(|(key, value)| value.as_str().map(|text| (key, text.to_owned()))).collect()
 }
 
-/// The languages the interface comes in.
+/// The languages the interface comes in (as in `Cargo.toml`'s `leptos-i18n` list).
 pub fn locales() -> &'static [&'static str] {
-    &["en", "es"]
+    &["en", "es", "ar"]
 }
 
-/// The languages the printed plan comes in: the interface's, and more for returnees
-/// (`locales/print/`), right-to-left ones included.
+/// The languages the printed plan comes in, chosen for the returnee independently of the
+/// interface's.
 pub fn print_locales() -> &'static [&'static str] {
-    &["en", "es", "ar"]
+    locales()
 }
 
 /// Whether `locale` is written right to left.
