@@ -250,6 +250,8 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     // A referral needs a consent covering its service: housing is refused, psychosocial
     // support is not.
     section(&first, "referrals").await;
+    first.click("#propose-referral").await;
+    contains(&first, "#new_referral_service-error", "This field is required").await;
     first.set_value("#new-referral-service", "housing").await;
     first.click("#propose-referral").await;
     let proposed = "article.referral[data-status=proposed]";
@@ -282,14 +284,14 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     // (offline) before pressing the button loses nothing.
     section(&first, "registration").await;
     let reason = canary("Prefers to wait ");
-    first.type_into("#consent-list [name=withdraw_reason]", &reason).await;
+    first.type_into("#consent-list [name=withdrawal_reason]", &reason).await;
     let saved =
         "return ['waiting', 'offline'].includes(document.querySelector('#case-status [data-sync]')?.dataset.sync)";
     first.until("the reason is saved on the device", saved, 20).await;
     first.reload().await;
     unlock(&first).await;
     first.wait_for("#section-registration", 20).await;
-    assert_eq!(first.value("#consent-list [name=withdraw_reason]").await, reason, "the reason survived a reload");
+    assert_eq!(first.value("#consent-list [name=withdrawal_reason]").await, reason, "the reason survived a reload");
 
     // Withdrawing the consent stops the referral that relied on it; the urgent one goes on.
     first.click("#consent-list .withdraw").await;

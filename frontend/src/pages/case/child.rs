@@ -72,7 +72,7 @@ fn ChildForm(case: CaseView) -> impl IntoView {
         {move || match case.doc.with(|d| d.file.child.transition.clone()) {
             Some(t) => view! { <p class="pre" id="transition-recorded">{t.notes.clone()}</p> }.into_any(),
             None => view! {
-                <NoteInput case=case note=NoteFor::Transition name="transition_notes" hint="transition_notes" multiline=true />
+                <NoteInput case=case note=NoteFor::Transition name="transition_notes" hint="transition_notes" multiline=true outcome=outcome />
                 <button type="button" class="secondary" id="record-transition" on:click=transition>{move || tr.s("transition_record")}</button>
             }.into_any(),
         }}

@@ -94,7 +94,7 @@ fn ClosedSummary(case: CaseView) -> impl IntoView {
         })}
         <div class="subform">
             <label for="reopen-reason">{move || tr.s("reopen_reason")}</label>
-            <NoteInput case=case note=NoteFor::Reopening name="reopen_reason" hint="reopen_reason" multiline=true id="reopen-reason" />
+            <NoteInput case=case note=NoteFor::Reopening name="reopen_reason" hint="reopen_reason" multiline=true id="reopen-reason" outcome=outcome />
             <button type="button" class="secondary" id="reopen-case" on:click=reopen>{move || tr.s("reopen")}</button>
             <Refusal outcome=outcome id="reopen-refused" />
         </div>

@@ -3,16 +3,21 @@
 //! before the button is pressed; the act that uses it clears it.
 
 use super::CaseView;
+use crate::components::field::FieldMessage;
 use crate::components::tr::use_tr;
 use crate::workspace;
 use leptos::prelude::*;
 use puente_shared::casefile::pending::NoteFor;
+use puente_shared::casefile::RuleError;
 
 #[component]
 pub fn NoteInput(
     case: CaseView,
     note: NoteFor,
+    /// The field the act's rule names when it refuses the note (too long…).
     name: &'static str,
+    /// The act's last refusal, whose message for this field shows under the input.
+    outcome: RwSignal<Option<RuleError>>,
     /// Translation key of the placeholder and accessible name.
     hint: &'static str,
     #[prop(optional)] multiline: bool,
@@ -22,10 +27,14 @@ pub fn NoteInput(
     let value = move || case.doc.with(|d| d.file.pending.get(note).to_owned());
     let write = move |ev| workspace::edit_note(case.state, case.id, note, event_target_value(&ev));
     let hint = move || tr.s(hint);
-    if multiline {
+    let error = Signal::derive(move || {
+        outcome.with(|o| o.as_ref().and_then(|e| e.field_errors().iter().find(|f| f.field == name).cloned()))
+    });
+    let input = if multiline {
         view! { <textarea name=name id=id rows="2" placeholder=hint aria-label=hint prop:value=value on:input=write></textarea> }
             .into_any()
     } else {
         view! { <input name=name id=id placeholder=hint aria-label=hint prop:value=value on:input=write /> }.into_any()
-    }
+    };
+    view! { {input} <FieldMessage error=error field=name /> }
 }

@@ -5,6 +5,7 @@
 use super::note::NoteInput;
 use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
 use crate::components::bind::Bind;
+use crate::components::field::FieldMessage;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
 use puente_shared::casefile::pending::NoteFor;
@@ -45,6 +46,9 @@ pub fn Referrals(case: CaseView) -> impl IntoView {
             </select>
             <button type="button" id="propose-referral" on:click=propose>{move || tr.s("referral_propose")}</button>
         </div>
+        <FieldMessage field="new_referral_service" error=Signal::derive(move || {
+            outcome.with(|o| o.as_ref().and_then(|e| e.field_errors().first().cloned()))
+        }) />
         <Refusal outcome=outcome id="propose-refused" />
         <div id="referral-list">
             <For each=move || case.doc.with(|d| d.file.referrals.iter().rev().map(|r| (r.id, r.status())).collect::<Vec<_>>())
@@ -134,7 +138,7 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
                     }}</p>
                     {(!status.next().is_empty()).then(|| view! {
                         <div class="inline-act">
-                            <NoteInput case=case note=NoteFor::StatusChange(id) name="referral_note" hint="referral_note" />
+                            <NoteInput case=case note=NoteFor::StatusChange(id) name="referral_note" hint="referral_note" outcome=outcome />
                             {status.next().iter().map(|to| { let to = *to; view! {
                                 <button type="button" class="secondary" data-set=to.code() on:click=move |_| set_status(to)>
                                     {move || tr.code("referral_set", to.code())}

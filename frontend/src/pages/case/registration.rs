@@ -104,8 +104,8 @@ fn Consents(case: CaseView) -> impl IntoView {
 #[component]
 fn ConsentList(case: CaseView) -> impl IntoView {
     let tr = use_tr();
-    let outcome = RwSignal::new(None::<RuleError>);
-    let withdraw = move |consent: EntryId| {
+    // Each consent's withdrawal is refused (or not) on its own row.
+    let withdraw = move |consent: EntryId, outcome: RwSignal<Option<RuleError>>| {
         case.act_with_note(outcome, NoteFor::Withdrawal(consent), |file, why, actor| {
             consent::withdraw(file, consent, why, actor)
         });
@@ -126,18 +126,19 @@ fn ConsentList(case: CaseView) -> impl IntoView {
                         }.into_any(),
                         None => {
                             let id = c.id;
+                            let outcome = RwSignal::new(None::<RuleError>);
                             view! {
                                 <div class="inline-act">
-                                    <NoteInput case=case note=NoteFor::Withdrawal(id) name="withdraw_reason" hint="withdraw_reason" />
-                                    <button type="button" class="secondary withdraw" on:click=move |_| withdraw(id)>{move || tr.s("consent_withdraw")}</button>
+                                    <NoteInput case=case note=NoteFor::Withdrawal(id) name="withdrawal_reason" hint="withdraw_reason" outcome=outcome />
+                                    <button type="button" class="secondary withdraw" on:click=move |_| withdraw(id, outcome)>{move || tr.s("consent_withdraw")}</button>
                                 </div>
+                                <Refusal outcome=outcome id=format!("withdraw-refused-{}", &id.to_string()[..8]) />
                             }.into_any()
                         }
                     }}
                 </li>
             </For>
         </ul>
-        <Refusal outcome=outcome id="withdraw-refused" />
     }
 }
 
@@ -157,7 +158,7 @@ fn AssistanceRefusal(case: CaseView) -> impl IntoView {
                 </button>
             }.into_any(),
             None => view! {
-                <NoteInput case=case note=NoteFor::Refusal name="refusal_notes" hint="refusal_notes" multiline=true />
+                <NoteInput case=case note=NoteFor::Refusal name="refusal_notes" hint="refusal_notes" multiline=true outcome=outcome />
                 <button type="button" class="secondary" id="record-refusal"
                     on:click=move |_| {
                         case.act_with_note(outcome, NoteFor::Refusal, consent::refuse_assistance);
