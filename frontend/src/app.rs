@@ -1,7 +1,7 @@
-//! The root component: state, i18n, routes, the idle lock.
+//! The root component: state, the interface language, routes, the idle lock.
 
 use crate::components::header::Header;
-use crate::i18n::*;
+use crate::components::tr::{use_tr, Language};
 use crate::pages::case::{CaseEdit, PrintPlan};
 use crate::pages::{cases::CaseList, enrol::Enrol, gate::Gate, group::GroupSession, login::Login};
 use crate::state::{AppState, Phase};
@@ -19,6 +19,7 @@ const IDLE_CHECK: Duration = Duration::from_secs(5);
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    Language::provide();
 
     leptos::task::spawn_local(async move {
         match DeviceDb::open(crate::DB_NAME).await {
@@ -47,27 +48,25 @@ pub fn App() -> impl IntoView {
     );
 
     view! {
-        <I18nContextProvider>
-            <Router>
-                <Header />
-                <main>
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=|| view! { <Gate><CaseList /></Gate> } />
-                        <Route path=path!("/enrol") view=Enrol />
-                        <Route path=path!("/login") view=Login />
-                        <Route path=path!("/cases/:id") view=|| view! { <Gate><CaseEdit /></Gate> } />
-                        <Route path=path!("/cases/:id/:section") view=|| view! { <Gate><CaseEdit /></Gate> } />
-                        <Route path=path!("/cases/:id/plan/:plan/print") view=|| view! { <Gate><PrintPlan /></Gate> } />
-                        <Route path=path!("/group") view=|| view! { <Gate><GroupSession /></Gate> } />
-                    </Routes>
-                </main>
-            </Router>
-        </I18nContextProvider>
+        <Router>
+            <Header />
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=|| view! { <Gate><CaseList /></Gate> } />
+                    <Route path=path!("/enrol") view=Enrol />
+                    <Route path=path!("/login") view=Login />
+                    <Route path=path!("/cases/:id") view=|| view! { <Gate><CaseEdit /></Gate> } />
+                    <Route path=path!("/cases/:id/:section") view=|| view! { <Gate><CaseEdit /></Gate> } />
+                    <Route path=path!("/cases/:id/plan/:plan/print") view=|| view! { <Gate><PrintPlan /></Gate> } />
+                    <Route path=path!("/group") view=|| view! { <Gate><GroupSession /></Gate> } />
+                </Routes>
+            </main>
+        </Router>
     }
 }
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="notice">{t!(i18n, not_found)}</p> }
+    let tr = use_tr();
+    view! { <p class="notice">{move || tr.s("not_found")}</p> }
 }

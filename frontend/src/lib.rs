@@ -11,13 +11,6 @@ pub mod sync;
 pub mod vault;
 pub mod workspace;
 
-// The translations are compiled in from `locales/*.json`.
-#[allow(deprecated)]
-mod translations {
-    leptos_i18n::load_locales!();
-}
-pub use translations::i18n;
-
 use wasm_bindgen::prelude::*;
 
 /// The IndexedDB database the app uses.

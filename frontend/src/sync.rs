@@ -170,6 +170,11 @@ async fn push_all(state: AppState, vault: &Rc<Vault>, token: &str) -> Result<(),
         if let Some(current) = settled {
             vault.db.settle_push(&record_of(vault, &current)).await?;
             mark_stored(state, &current);
+            if current.dirty {
+                // Edited since the bytes just pushed were sealed (or they were an earlier
+                // attempt's): push the rest at the next tick, not at the next periodic pull.
+                state.sync_requested.update(|n| *n += 1);
+            }
         }
     }
     Ok(())

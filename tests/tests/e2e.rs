@@ -204,7 +204,21 @@ async fn scenario(store: Store) {
         "const p = document.querySelector('#conflict')?.innerText ?? ''; return p.includes('{edit_one}') && p.includes('{edit_two}');"
     );
     loser.until("both versions are shown side by side", &script, 40).await;
-    loser.click("#keep-mine").await;
+    // A revision the winner pushes while the loser is choosing is a new conflict: the loser
+    // keeps its version again (never more than a few times: the winner stops editing).
+    let panel = "(document.querySelector('#conflict')?.innerText ?? '')";
+    for _ in 0..3 {
+        let before = loser.eval(&format!("return {panel}")).await;
+        loser.click("#keep-mine").await;
+        let settled = format!(
+            "const s = document.querySelector('#case-status [data-sync]')?.dataset.sync; \
+             return s === 'synced' || (s === 'conflict' && {panel} !== {before})"
+        );
+        loser.until("the choice is synced, or a newer revision conflicts", &settled, 30).await;
+        if case_sync_state(loser).await == "synced" {
+            break;
+        }
+    }
     wait_case_state(loser, &["synced"], 30).await;
     // The winner pulls the resolution (it was not editing), so both devices agree.
     let script = format!("return document.querySelector('#notes').value.includes('{loser_edit}')");

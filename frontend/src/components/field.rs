@@ -1,42 +1,36 @@
 //! Form helpers: validation messages in the user's language, and country and language
 //! names from the browser's own localisation data (`Intl.DisplayNames`).
 
-use crate::i18n::*;
+use crate::components::tr::{use_tr, Tr};
 use leptos::prelude::*;
 use puente_shared::{ErrorCode, FieldError};
 use wasm_bindgen::{JsCast, JsValue};
 
-pub fn error_message(i18n: leptos_i18n::I18nContext<Locale>, error: &FieldError) -> AnyView {
-    let text = match error.code {
-        ErrorCode::Required => t_string!(i18n, err_required),
-        ErrorCode::TooLong => {
-            let limit = error.limit.unwrap_or_default();
-            return t!(i18n, err_too_long, limit = move || limit).into_any();
-        }
-        ErrorCode::ControlCharacters => t_string!(i18n, err_control_characters),
-        ErrorCode::InvalidDate => t_string!(i18n, err_invalid_date),
-        ErrorCode::FutureDate => t_string!(i18n, err_future_date),
-        ErrorCode::ImplausibleDate => t_string!(i18n, err_implausible_date),
-        ErrorCode::UnknownCountry => t_string!(i18n, err_unknown_country),
-        ErrorCode::UnknownLanguage => t_string!(i18n, err_unknown_language),
-        ErrorCode::InvalidChoice => t_string!(i18n, err_invalid_choice),
-        ErrorCode::OutOfRange => {
-            let limit = error.limit.unwrap_or_default();
-            return t!(i18n, err_out_of_range, limit = move || limit).into_any();
-        }
-        ErrorCode::Inconsistent => t_string!(i18n, err_inconsistent),
-    };
-    text.into_any()
+pub fn error_message(tr: Tr, error: &FieldError) -> String {
+    let limit = error.limit.unwrap_or_default().to_string();
+    match error.code {
+        ErrorCode::Required => tr.s("err_required"),
+        ErrorCode::TooLong => tr.with("err_too_long", &[("limit", &limit)]),
+        ErrorCode::ControlCharacters => tr.s("err_control_characters"),
+        ErrorCode::InvalidDate => tr.s("err_invalid_date"),
+        ErrorCode::FutureDate => tr.s("err_future_date"),
+        ErrorCode::ImplausibleDate => tr.s("err_implausible_date"),
+        ErrorCode::UnknownCountry => tr.s("err_unknown_country"),
+        ErrorCode::UnknownLanguage => tr.s("err_unknown_language"),
+        ErrorCode::InvalidChoice => tr.s("err_invalid_choice"),
+        ErrorCode::OutOfRange => tr.with("err_out_of_range", &[("limit", &limit)]),
+        ErrorCode::Inconsistent => tr.s("err_inconsistent"),
+    }
 }
 
 /// The message under a field, if it has an error.
 #[component]
 pub fn FieldMessage(#[prop(into)] error: Signal<Option<FieldError>>, field: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
+    let tr = use_tr();
     view! {
         <Show when=move || error.with(Option::is_some)>
             <p class="field-error" id=format!("{field}-error") role="alert">
-                {move || error.get().map(|e| error_message(i18n, &e))}
+                {move || error.get().map(|e| error_message(tr, &e))}
             </p>
         </Show>
     }

@@ -1,6 +1,6 @@
 //! Sync state, always visible: for the app in the header, and for each case.
 
-use crate::i18n::*;
+use crate::components::tr::{use_tr, Tr};
 use crate::state::{use_app, CaseSync, Net};
 use leptos::prelude::*;
 use puente_shared::CaseId;
@@ -8,7 +8,7 @@ use puente_shared::CaseId;
 #[component]
 pub fn NetBadge() -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
+    let tr = use_tr();
     let net = move || state.net.get();
     let class = move || match net() {
         Net::Online => "badge ok",
@@ -17,36 +17,36 @@ pub fn NetBadge() -> impl IntoView {
         Net::Syncing | Net::Unknown => "badge",
     };
     let label = move || match net() {
-        Net::Online => t_string!(i18n, net_online).to_string(),
-        Net::Offline => t_string!(i18n, net_offline).to_string(),
-        Net::Error => t_string!(i18n, net_error).to_string(),
-        Net::Syncing | Net::Unknown => t_string!(i18n, net_syncing).to_string(),
+        Net::Online => tr.s("net_online"),
+        Net::Offline => tr.s("net_offline"),
+        Net::Error => tr.s("net_error"),
+        Net::Syncing | Net::Unknown => tr.s("net_syncing"),
     };
     let pending = move || state.pending_count();
     view! {
         <span id="net-status" class=class data-state=move || format!("{:?}", net()).to_lowercase()>
             {label}
             <Show when=move || { pending() > 0 }>
-                " · " {t!(i18n, pending_count, count = pending)}
+                " · " {move || tr.with("pending_count", &[("count", &pending().to_string())])}
             </Show>
         </span>
     }
 }
 
-pub fn case_sync_label(i18n: leptos_i18n::I18nContext<Locale>, sync: CaseSync) -> String {
+pub fn case_sync_label(tr: Tr, sync: CaseSync) -> String {
     match sync {
-        CaseSync::Saving => t_string!(i18n, status_saving).to_string(),
-        CaseSync::Waiting => t_string!(i18n, status_waiting).to_string(),
-        CaseSync::Offline => t_string!(i18n, status_offline).to_string(),
-        CaseSync::Synced => t_string!(i18n, status_synced).to_string(),
-        CaseSync::Conflict => t_string!(i18n, status_conflict).to_string(),
+        CaseSync::Saving => tr.s("status_saving"),
+        CaseSync::Waiting => tr.s("status_waiting"),
+        CaseSync::Offline => tr.s("status_offline"),
+        CaseSync::Synced => tr.s("status_synced"),
+        CaseSync::Conflict => tr.s("status_conflict"),
     }
 }
 
 #[component]
 pub fn CaseBadge(id: CaseId) -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
+    let tr = use_tr();
     let sync = move || state.case_sync(id);
     let class = move || match sync() {
         Some(CaseSync::Synced) => "badge ok",
@@ -56,7 +56,7 @@ pub fn CaseBadge(id: CaseId) -> impl IntoView {
     };
     view! {
         <span class=class data-sync=move || sync().map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default()>
-            {move || sync().map(|s| case_sync_label(i18n, s)).unwrap_or_default()}
+            {move || sync().map(|s| case_sync_label(tr, s)).unwrap_or_default()}
         </span>
     }
 }

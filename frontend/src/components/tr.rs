@@ -1,9 +1,10 @@
-//! Words looked up at run time from the same locale files as `t!`: the labels of coded
-//! lists (a code picks its words), and the printed plan, which is in the returnee's
-//! language rather than the interface's.
+//! The interface's words, looked up at run time in `locales/{en,es,ar}.json`: one table
+//! per language, parsed on first use. The interface's language is a signal in context
+//! (views update when it changes); the printed plan uses a fixed language chosen for the
+//! returnee.
 
-use crate::i18n::{use_i18n, Locale};
-use leptos_i18n::Locale as _;
+use crate::state::{local_setting, set_local_setting};
+use leptos::prelude::*;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -23,7 +24,7 @@ fn parse(json: &str) -> HashMap<String, String> {
     values.into_iter().filter_map(|(key, value)| value.as_str().map(|text| (key, text.to_owned()))).collect()
 }
 
-/// The languages the interface comes in (as in `Cargo.toml`'s `leptos-i18n` list).
+/// The languages the interface comes in, English first (the fallback).
 pub fn locales() -> &'static [&'static str] {
     &["en", "es", "ar"]
 }
@@ -39,25 +40,69 @@ pub fn is_rtl(locale: &str) -> bool {
     matches!(locale, "ar" | "fa" | "ps" | "ckb" | "ur")
 }
 
+fn supported(code: &str) -> Option<&'static str> {
+    let primary = code.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    locales().iter().copied().find(|l| *l == primary)
+}
+
+/// Where the language chosen on this device is remembered.
+const LOCALE_KEY: &str = "puente.locale";
+
+/// The interface's language, shared through context.
+#[derive(Clone, Copy)]
+pub struct Language(RwSignal<&'static str>);
+
+impl Language {
+    /// The language chosen last on this device, else the browser's first supported one,
+    /// else English; the page's `lang` and `dir` follow it.
+    pub fn provide() -> Self {
+        let saved = local_setting(LOCALE_KEY).and_then(|code| supported(&code));
+        let browser = || {
+            web_sys::window()?.navigator().languages().iter().filter_map(|l| l.as_string()).find_map(|l| supported(&l))
+        };
+        let language = Self(RwSignal::new(saved.or_else(browser).unwrap_or("en")));
+        provide_context(language);
+        Effect::new(move |_| {
+            let code = language.get();
+            if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                let _ = html.set_attribute("lang", code);
+                let _ = html.set_attribute("dir", if is_rtl(code) { "rtl" } else { "ltr" });
+            }
+        });
+        language
+    }
+
+    pub fn get(&self) -> &'static str {
+        self.0.get()
+    }
+
+    /// Switches the interface to `code` (if supported) and remembers it on this device.
+    pub fn set(&self, code: &str) {
+        if let Some(locale) = supported(code) {
+            self.0.set(locale);
+            set_local_setting(LOCALE_KEY, locale);
+        }
+    }
+}
+
 /// A translator: the interface's language (tracked, so views update when it changes) or
 /// a fixed one.
 #[derive(Clone, Copy)]
 pub struct Tr {
+    language: Option<Language>,
     fixed: Option<&'static str>,
 }
 
 impl Tr {
     pub fn fixed(locale: &str) -> Self {
-        Self { fixed: Some(print_locales().iter().copied().find(|l| *l == locale).unwrap_or("en")) }
+        Self { language: None, fixed: Some(supported(locale).unwrap_or("en")) }
     }
 
     pub fn locale(&self) -> &'static str {
-        match self.fixed {
-            Some(locale) => locale,
-            None => {
-                let current: Locale = use_i18n().get_locale();
-                locales().iter().copied().find(|l| *l == current.as_str()).unwrap_or("en")
-            }
+        match (self.fixed, self.language) {
+            (Some(locale), _) => locale,
+            (None, Some(language)) => language.get(),
+            (None, None) => "en",
         }
     }
 
@@ -79,5 +124,5 @@ impl Tr {
 
 /// The interface's translator.
 pub fn use_tr() -> Tr {
-    Tr { fixed: None }
+    Tr { language: use_context::<Language>(), fixed: None }
 }

@@ -1,37 +1,37 @@
 //! What enrolment and sign-in share: the passphrase strength hint and error messages.
 
 use crate::api::ApiError;
-use crate::i18n::*;
+use crate::components::tr::{use_tr, Tr};
 use leptos::prelude::*;
 use puente_shared::passphrase::{strength, Strength};
 
 /// "Something went wrong:" and the detail, for failures with no message of their own.
-pub fn generic_error(i18n: leptos_i18n::I18nContext<Locale>, detail: impl std::fmt::Display) -> String {
-    format!("{} {detail}", t_string!(i18n, error_generic))
+pub fn generic_error(tr: Tr, detail: impl std::fmt::Display) -> String {
+    format!("{} {detail}", tr.s("error_generic"))
 }
 
-pub fn api_error_message(i18n: leptos_i18n::I18nContext<Locale>, error: &ApiError) -> String {
+pub fn api_error_message(tr: Tr, error: &ApiError) -> String {
     match error.code() {
-        "offline" => t_string!(i18n, error_network).to_string(),
-        "invalid_invite" => t_string!(i18n, error_invalid_invite).to_string(),
-        "invite_used" => t_string!(i18n, error_invite_used).to_string(),
-        "username_taken" => t_string!(i18n, error_username_taken).to_string(),
-        "unauthorized" => t_string!(i18n, error_bad_credentials).to_string(),
-        "too_many_attempts" => t_string!(i18n, error_too_many_attempts).to_string(),
-        other => generic_error(i18n, other),
+        "offline" => tr.s("error_network"),
+        "invalid_invite" => tr.s("error_invalid_invite"),
+        "invite_used" => tr.s("error_invite_used"),
+        "username_taken" => tr.s("error_username_taken"),
+        "unauthorized" => tr.s("error_bad_credentials"),
+        "too_many_attempts" => tr.s("error_too_many_attempts"),
+        other => generic_error(tr, other),
     }
 }
 
 #[component]
 pub fn StrengthHint(#[prop(into)] passphrase: Signal<String>) -> impl IntoView {
-    let i18n = use_i18n();
+    let tr = use_tr();
     let level = move || strength(&passphrase.get());
     view! {
         <p id="strength" class=move || format!("hint strength-{:?}", level()).to_lowercase()>
             {move || match level() {
-                Strength::Weak => t_string!(i18n, strength_weak),
-                Strength::Fair => t_string!(i18n, strength_fair),
-                Strength::Strong => t_string!(i18n, strength_strong),
+                Strength::Weak => tr.s("strength_weak"),
+                Strength::Fair => tr.s("strength_fair"),
+                Strength::Strong => tr.s("strength_strong"),
             }}
         </p>
     }
@@ -46,13 +46,13 @@ pub fn SubmitRow(
     busy: RwSignal<bool>,
     children: Children,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let tr = use_tr();
     view! {
         <Show when=move || error.get().is_some()>
             <p class="field-error" id=format!("{prefix}-error") role="alert">{move || error.get()}</p>
         </Show>
         <Show when=move || busy.get()>
-            <p class="notice">{t!(i18n, deriving)}</p>
+            <p class="notice">{move || tr.s("deriving")}</p>
         </Show>
         <button type="submit" id=format!("{prefix}-submit") disabled=move || busy.get()>{children()}</button>
     }

@@ -4,7 +4,6 @@
 use crate::clock::today;
 use crate::components::sync_badge::CaseBadge;
 use crate::components::tr::use_tr;
-use crate::i18n::*;
 use crate::state::use_app;
 use crate::workspace;
 use leptos::prelude::*;
@@ -14,7 +13,7 @@ use puente_shared::casefile::due::DueKind;
 #[component]
 pub fn CaseList() -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
+    let tr = use_tr();
     let navigate = use_navigate();
     let query = RwSignal::new(String::new());
     let matching = Memo::new(move |_| {
@@ -39,25 +38,24 @@ pub fn CaseList() -> impl IntoView {
         });
     };
     let total = move || state.cases.with(|c| c.len());
-    let tr = use_tr();
     view! {
         <section class="cases">
             <DueList />
             <div class="toolbar">
-                <h1>{t!(i18n, cases_title)}</h1>
+                <h1>{move || tr.s("cases_title")}</h1>
                 <div class="actions-row">
                     <a class="button secondary" id="group-session" href="/group">{move || tr.s("group_link")}</a>
-                    <button id="new-case" on:click=new_case>{t!(i18n, new_case)}</button>
+                    <button id="new-case" on:click=new_case>{move || tr.s("new_case")}</button>
                 </div>
             </div>
             <input id="search" type="search" class="search"
-                placeholder=move || t_string!(i18n, search_placeholder)
+                placeholder=move || tr.s("search_placeholder")
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
             <Show when=move || { total() == 0 }>
-                <p class="notice">{t!(i18n, no_cases)}</p>
+                <p class="notice">{move || tr.s("no_cases")}</p>
             </Show>
             <Show when=move || { total() > 0 && matching.with(Vec::is_empty) }>
-                <p class="notice">{t!(i18n, no_matches)}</p>
+                <p class="notice">{move || tr.s("no_matches")}</p>
             </Show>
             <ul class="case-list" id="case-list">
                 <For each=move || matching.get() key=|row| (row.0, row.1.clone()) let:row>
@@ -65,7 +63,7 @@ pub fn CaseList() -> impl IntoView {
                         <a class="case-row" href=format!("/cases/{}", row.0) data-case=row.0.to_string()>
                             <span class="name">
                                 {let name = row.1.clone();
-                                move || if name.is_empty() { t_string!(i18n, unnamed).to_string() } else { name.clone() }}
+                                move || if name.is_empty() { tr.s("unnamed") } else { name.clone() }}
                             </span>
                             <CaseBadge id=row.0 />
                         </a>

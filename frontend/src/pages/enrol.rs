@@ -2,7 +2,7 @@
 //! passphrase; the account key is created and wrapped here, on the device.
 
 use crate::api;
-use crate::i18n::*;
+use crate::components::tr::use_tr;
 use crate::pages::account::{api_error_message, generic_error, StrengthHint, SubmitRow};
 use crate::state::{use_app, Phase};
 use crate::vault::{new_account_keys, Vault};
@@ -22,7 +22,7 @@ fn invite_from_location() -> String {
 #[component]
 pub fn Enrol() -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
+    let tr = use_tr();
     let navigate = use_navigate();
     let invite = invite_from_location();
     let has_invite = !invite.is_empty();
@@ -36,16 +36,16 @@ pub fn Enrol() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(name) = Username::parse(&username.get_untracked()) else {
-            error.set(Some(t_string!(i18n, error_invalid_username).to_string()));
+            error.set(Some(tr.s("error_invalid_username")));
             return;
         };
         let pass = passphrase.get_untracked();
         if strength(&pass) == Strength::Weak {
-            error.set(Some(t_string!(i18n, strength_weak).to_string()));
+            error.set(Some(tr.s("strength_weak")));
             return;
         }
         if pass != confirm.get_untracked() {
-            error.set(Some(t_string!(i18n, passphrase_mismatch).to_string()));
+            error.set(Some(tr.s("passphrase_mismatch")));
             return;
         }
         let Some(db) = state.db.get_value() else { return };
@@ -58,7 +58,7 @@ pub fn Enrol() -> impl IntoView {
             let user_id = UserId::random();
             let result = async {
                 let (salt, wrapped, keys) =
-                    new_account_keys(&pass, user_id, KdfParams::default()).map_err(|e| generic_error(i18n, e))?;
+                    new_account_keys(&pass, user_id, KdfParams::default()).map_err(|e| generic_error(tr, e))?;
                 let request = EnrolRequest {
                     invite,
                     username: name,
@@ -68,9 +68,9 @@ pub fn Enrol() -> impl IntoView {
                     kdf: KdfParams::default(),
                     wrapped_account_key: wrapped,
                 };
-                let session = api::enrol(&request).await.map_err(|e| api_error_message(i18n, &e))?;
-                let vault = Vault::install(db, &session, keys).await.map_err(|e| generic_error(i18n, e))?;
-                workspace::begin(state, vault, Some(session.token)).await.map_err(|e| generic_error(i18n, e))
+                let session = api::enrol(&request).await.map_err(|e| api_error_message(tr, &e))?;
+                let vault = Vault::install(db, &session, keys).await.map_err(|e| generic_error(tr, e))?;
+                workspace::begin(state, vault, Some(session.token)).await.map_err(|e| generic_error(tr, e))
             }
             .await;
             busy.set(false);
@@ -84,25 +84,25 @@ pub fn Enrol() -> impl IntoView {
     let already = move || matches!(state.phase.get(), Phase::Locked | Phase::Unlocked);
     view! {
         <form class="card narrow" id="enrol-form" on:submit=submit>
-            <h1>{t!(i18n, enrol_title)}</h1>
-            <Show when=move || has_invite fallback=move || view! { <p class="field-error">{t!(i18n, enrol_missing_invite)}</p> }>
-                <Show when=move || !already() fallback=move || view! { <p class="notice">{t!(i18n, device_has_vault)}</p> }>
-                    <p>{t!(i18n, enrol_intro)}</p>
-                    <label for="enrol-username">{t!(i18n, username)}</label>
+            <h1>{move || tr.s("enrol_title")}</h1>
+            <Show when=move || has_invite fallback=move || view! { <p class="field-error">{move || tr.s("enrol_missing_invite")}</p> }>
+                <Show when=move || !already() fallback=move || view! { <p class="notice">{move || tr.s("device_has_vault")}</p> }>
+                    <p>{move || tr.s("enrol_intro")}</p>
+                    <label for="enrol-username">{move || tr.s("username")}</label>
                     <input id="enrol-username" autocomplete="username" required
                         prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
-                    <p class="hint">{t!(i18n, username_hint)}</p>
-                    <label for="enrol-passphrase">{t!(i18n, passphrase)}</label>
+                    <p class="hint">{move || tr.s("username_hint")}</p>
+                    <label for="enrol-passphrase">{move || tr.s("passphrase")}</label>
                     <input id="enrol-passphrase" type="password" autocomplete="new-password" required
                         prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
                     <StrengthHint passphrase=passphrase />
-                    <label for="enrol-confirm">{t!(i18n, passphrase_confirm)}</label>
+                    <label for="enrol-confirm">{move || tr.s("passphrase_confirm")}</label>
                     <input id="enrol-confirm" type="password" autocomplete="new-password" required
                         prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
                     <Show when=mismatch>
-                        <p class="field-error">{t!(i18n, passphrase_mismatch)}</p>
+                        <p class="field-error">{move || tr.s("passphrase_mismatch")}</p>
                     </Show>
-                    <SubmitRow prefix="enrol" error=error busy=busy>{t!(i18n, create_vault)}</SubmitRow>
+                    <SubmitRow prefix="enrol" error=error busy=busy>{move || tr.s("create_vault")}</SubmitRow>
                 </Show>
             </Show>
         </form>

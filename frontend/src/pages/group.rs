@@ -30,10 +30,7 @@ pub fn GroupSession() -> impl IntoView {
     });
     let errors = move || actor(state).map(|a| typed_errors(group::validate(&draft.get(), &a))).unwrap_or_default();
     let error_of = move |field: &str| {
-        errors()
-            .into_iter()
-            .find(|e| e.field == field)
-            .map(|e| crate::components::field::error_message(crate::i18n::use_i18n(), &e))
+        errors().into_iter().find(|e| e.field == field).map(|e| crate::components::field::error_message(tr, &e))
     };
     let record = move |_| {
         let ids: Vec<CaseId> = chosen.get_untracked().into_iter().collect();

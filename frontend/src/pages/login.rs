@@ -2,7 +2,7 @@
 //! and the vault is created on this device.
 
 use crate::api;
-use crate::i18n::*;
+use crate::components::tr::use_tr;
 use crate::pages::account::{api_error_message, generic_error, SubmitRow};
 use crate::state::{use_app, Phase};
 use crate::vault::Vault;
@@ -16,7 +16,7 @@ use puente_shared::protocol::LoginRequest;
 #[component]
 pub fn Login() -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
+    let tr = use_tr();
     let navigate = use_navigate();
     let username = RwSignal::new(String::new());
     let passphrase = RwSignal::new(String::new());
@@ -28,7 +28,7 @@ pub fn Login() -> impl IntoView {
         let Some(db) = state.db.get_value() else { return };
         if state.phase.get_untracked() != Phase::NoVault {
             // Another account's vault here would be orphaned; it must never be overwritten.
-            error.set(Some(t_string!(i18n, device_has_vault).to_string()));
+            error.set(Some(tr.s("device_has_vault")));
             return;
         }
         let navigate = navigate.clone();
@@ -37,13 +37,13 @@ pub fn Login() -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             TimeoutFuture::new(30).await;
-            let generic = move |e: String| generic_error(i18n, e);
+            let generic = move |e: String| generic_error(tr, e);
             let result = async {
-                let params = api::login_params(&name).await.map_err(|e| api_error_message(i18n, &e))?;
+                let params = api::login_params(&name).await.map_err(|e| api_error_message(tr, &e))?;
                 // Refuses parameters too weak to protect the vault, whoever sent them.
                 let keys = derive_keys(&pass, &params.salt, params.kdf).map_err(|e| generic(e.to_string()))?;
                 let request = LoginRequest { username: name.clone(), auth_secret: keys.auth_secret.expose().to_vec() };
-                let session = api::login(&request).await.map_err(|e| api_error_message(i18n, &e))?;
+                let session = api::login(&request).await.map_err(|e| api_error_message(tr, &e))?;
                 let vault = Vault::install(db, &session, keys).await.map_err(|e| generic(e.to_string()))?;
                 workspace::begin(state, vault, Some(session.token)).await.map_err(|e| generic(e.to_string()))
             }
@@ -58,15 +58,15 @@ pub fn Login() -> impl IntoView {
 
     view! {
         <form class="card narrow" id="login-form" on:submit=submit>
-            <h1>{t!(i18n, login_title)}</h1>
-            <p>{t!(i18n, login_intro)}</p>
-            <label for="login-username">{t!(i18n, username)}</label>
+            <h1>{move || tr.s("login_title")}</h1>
+            <p>{move || tr.s("login_intro")}</p>
+            <label for="login-username">{move || tr.s("username")}</label>
             <input id="login-username" autocomplete="username" required
                 prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
-            <label for="login-passphrase">{t!(i18n, passphrase)}</label>
+            <label for="login-passphrase">{move || tr.s("passphrase")}</label>
             <input id="login-passphrase" type="password" autocomplete="current-password" required
                 prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
-            <SubmitRow prefix="login" error=error busy=busy>{t!(i18n, sign_in)}</SubmitRow>
+            <SubmitRow prefix="login" error=error busy=busy>{move || tr.s("sign_in")}</SubmitRow>
         </form>
     }
 }

@@ -1,6 +1,6 @@
 //! Unlocks the vault with the passphrase, offline.
 
-use crate::i18n::*;
+use crate::components::tr::use_tr;
 use crate::pages::account::{generic_error, SubmitRow};
 use crate::state::use_app;
 use crate::vault::{Vault, VaultError};
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Unlock() -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
+    let tr = use_tr();
     let passphrase = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -35,10 +35,10 @@ pub fn Unlock() -> impl IntoView {
             match Vault::unlock(db, &passphrase.get_untracked()).await {
                 Ok(vault) => match workspace::begin(state, vault, None).await {
                     Ok(()) => passphrase.set(String::new()),
-                    Err(e) => error.set(Some(generic_error(i18n, e))),
+                    Err(e) => error.set(Some(generic_error(tr, e))),
                 },
-                Err(VaultError::WrongPassphrase) => error.set(Some(t_string!(i18n, wrong_passphrase).to_string())),
-                Err(e) => error.set(Some(generic_error(i18n, e))),
+                Err(VaultError::WrongPassphrase) => error.set(Some(tr.s("wrong_passphrase"))),
+                Err(e) => error.set(Some(generic_error(tr, e))),
             }
             busy.set(false);
         });
@@ -46,15 +46,15 @@ pub fn Unlock() -> impl IntoView {
 
     view! {
         <form class="card narrow" id="unlock-form" on:submit=submit>
-            <h1>{t!(i18n, unlock_title)}</h1>
+            <h1>{move || tr.s("unlock_title")}</h1>
             <Show when=move || state.locked_for_idle.get()>
-                <p class="notice">{t!(i18n, locked_idle)}</p>
+                <p class="notice">{move || tr.s("locked_idle")}</p>
             </Show>
-            <p>{t!(i18n, unlock_intro, username = move || username.get())}</p>
-            <label for="unlock-passphrase">{t!(i18n, passphrase)}</label>
+            <p>{move || tr.with("unlock_intro", &[("username", &username.get())])}</p>
+            <label for="unlock-passphrase">{move || tr.s("passphrase")}</label>
             <input id="unlock-passphrase" type="password" autocomplete="current-password" required
                 prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
-            <SubmitRow prefix="unlock" error=error busy=busy>{t!(i18n, unlock)}</SubmitRow>
+            <SubmitRow prefix="unlock" error=error busy=busy>{move || tr.s("unlock")}</SubmitRow>
         </form>
     }
 }

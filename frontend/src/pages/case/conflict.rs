@@ -1,6 +1,6 @@
 //! A case changed on two devices: both versions side by side, and the case manager's choice.
 
-use crate::i18n::*;
+use crate::components::tr::use_tr;
 use crate::state::{use_app, Conflict};
 use crate::workspace::{self, Keep};
 use leptos::prelude::*;
@@ -10,17 +10,16 @@ use puente_shared::CaseId;
 #[component]
 pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
-    let tr = crate::components::tr::use_tr();
+    let tr = use_tr();
     let mine = state.cases.with_untracked(|c| c.get(&id).map(|e| e.doc.clone()));
     let summary = |doc: &puente_shared::CaseDocument| {
         let f = &doc.form;
         view! {
             <dl>
-                <dt>{t!(i18n, given_names)}</dt><dd>{f.given_names.clone()}</dd>
-                <dt>{t!(i18n, family_name)}</dt><dd>{f.family_name.clone()}</dd>
-                <dt>{t!(i18n, date_of_birth)}</dt><dd>{f.date_of_birth.clone()}</dd>
-                <dt>{t!(i18n, notes)}</dt><dd class="pre">{f.notes.clone()}</dd>
+                <dt>{move || tr.s("given_names")}</dt><dd>{f.given_names.clone()}</dd>
+                <dt>{move || tr.s("family_name")}</dt><dd>{f.family_name.clone()}</dd>
+                <dt>{move || tr.s("date_of_birth")}</dt><dd>{f.date_of_birth.clone()}</dd>
+                <dt>{move || tr.s("notes")}</dt><dd class="pre">{f.notes.clone()}</dd>
             </dl>
         }
     };
@@ -33,19 +32,19 @@ pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
     };
     view! {
         <div class="conflict" id="conflict" role="alert">
-            <h2>{t!(i18n, conflict_title)}</h2>
-            <p>{t!(i18n, conflict_intro)}</p>
+            <h2>{move || tr.s("conflict_title")}</h2>
+            <p>{move || tr.s("conflict_intro")}</p>
             <p class="hint" id="conflict-acts-kept">{move || tr.s("conflict_acts_kept")}</p>
             <div class="grid">
                 <div>
-                    <h3>{t!(i18n, conflict_mine)}</h3>
+                    <h3>{move || tr.s("conflict_mine")}</h3>
                     {mine.as_ref().map(summary)}
-                    <button id="keep-mine" on:click=move |_| choose(Keep::Mine)>{t!(i18n, keep_mine)}</button>
+                    <button id="keep-mine" on:click=move |_| choose(Keep::Mine)>{move || tr.s("keep_mine")}</button>
                 </div>
                 <div>
-                    <h3>{t!(i18n, conflict_theirs, rev = conflict.revision)}</h3>
+                    <h3>{move || tr.with("conflict_theirs", &[("rev", &conflict.revision.to_string())])}</h3>
                     {summary(&conflict.doc)}
-                    <button id="keep-theirs" class="secondary" on:click=move |_| choose(Keep::Theirs)>{t!(i18n, keep_theirs)}</button>
+                    <button id="keep-theirs" class="secondary" on:click=move |_| choose(Keep::Theirs)>{move || tr.s("keep_theirs")}</button>
                 </div>
             </div>
         </div>

@@ -18,7 +18,6 @@ mod sessions;
 
 use crate::components::sync_badge::CaseBadge;
 use crate::components::tr::{use_tr, Tr};
-use crate::i18n::*;
 use crate::state::{use_app, AppState};
 use crate::workspace;
 use leptos::prelude::*;
@@ -87,13 +86,13 @@ impl CaseView {
 #[component]
 pub fn CaseEdit() -> impl IntoView {
     let state = use_app();
-    let i18n = use_i18n();
+    let tr = use_tr();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<CaseId>().ok()));
     let exists = move || id().is_some_and(|id| state.cases.with(|c| c.contains_key(&id)));
     view! {
-        <p class="no-print"><a href="/" id="back">{t!(i18n, back_to_cases)}</a></p>
-        <Show when=exists fallback=move || view! { <p class="notice">{t!(i18n, case_not_found)}</p> }>
+        <p class="no-print"><a href="/" id="back">{move || tr.s("back_to_cases")}</a></p>
+        <Show when=exists fallback=move || view! { <p class="notice">{move || tr.s("case_not_found")}</p> }>
             {move || id().map(|id| view! { <CaseScreen id=id /> })}
         </Show>
     }

@@ -6,7 +6,6 @@ use super::{typed_errors, with_refused, CaseView, Refusal};
 use crate::clock::today;
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
-use crate::i18n::*;
 use leptos::prelude::*;
 use puente_shared::case::{CountryCode, LanguageCode, Sex};
 use puente_shared::casefile::consent::{self, Giver, Scope};
@@ -26,13 +25,13 @@ pub fn Registration(case: CaseView) -> impl IntoView {
 
 #[component]
 fn PersonForm(case: CaseView) -> impl IntoView {
-    let i18n = use_i18n();
+    let tr = use_tr();
     let errors = Signal::derive(move || {
         case.doc.with(|d| Case::parse(&d.form, today()).err().map(|e| e.iter().cloned().collect()).unwrap_or_default())
     });
     let bind = Bind::new(case.state, case.id, Section::Registration, errors);
     view! {
-        <h2>{t!(i18n, case_title)}</h2>
+        <h2>{move || tr.s("case_title")}</h2>
         <form class="case-form" on:submit=|ev| ev.prevent_default()>
             <div class="grid">
                 {bind.text("given_names", "given_names", |d| d.form.given_names.clone(), |d, v| d.form.given_names = v)}
@@ -40,7 +39,7 @@ fn PersonForm(case: CaseView) -> impl IntoView {
                 {bind.date("date_of_birth", "date_of_birth", |d| d.form.date_of_birth.clone(), |d, v| d.form.date_of_birth = v)}
                 <div class="field">
                     {bind.select("sex", "sex", "sex", Sex::CODES.to_vec(), |d| d.form.sex.clone(), |d, v| d.form.sex = v)}
-                    <p class="hint">{t!(i18n, why_sensitive)}</p>
+                    <p class="hint">{move || tr.s("why_sensitive")}</p>
                 </div>
                 {bind.named_select("country_of_origin", "country_of_origin", "region", CountryCode::all(), |d| d.form.country_of_origin.clone(), |d, v| d.form.country_of_origin = v)}
                 {bind.named_select("host_country", "host_country", "region", CountryCode::all(), |d| d.form.host_country.clone(), |d, v| d.form.host_country = v)}
