@@ -95,3 +95,27 @@ async fn a_case_sealed_for_one_case_id_does_not_open_as_another() {
     let record = vault.db.case(id).await.unwrap().unwrap();
     assert!(vault.open(&record.sealed, CaseId::random(), None).is_err());
 }
+
+#[wasm_bindgen_test]
+async fn a_device_draft_is_sealed_reopens_with_the_passphrase_and_is_never_a_case() {
+    let name = fresh_name();
+    let vault = new_vault(&name).await;
+    let draft = vec![CANARY.to_owned(), "Reception centre".to_owned()];
+    vault.db.put_group_draft(Some(&vault.seal_draft(&draft))).await.unwrap();
+    assert!(!vault.db.raw_dump().await.unwrap().join("\n").contains(CANARY), "IndexedDB holds the draft in clear");
+
+    let reopened = Vault::unlock(DeviceDb::open(&name).await.unwrap(), PASSPHRASE).await.unwrap();
+    let sealed = reopened.db.group_draft().await.unwrap().expect("the draft is kept");
+    assert_eq!(reopened.open_draft::<Vec<String>>(&sealed).unwrap(), draft);
+    // Drafts and cases are sealed under different ids: neither opens as the other.
+    let case = store_canary_case(&reopened).await;
+    assert!(matches!(reopened.open(&sealed, case, None), Err(VaultError::Crypto(_))), "a draft opened as a case");
+    let case_sealed = reopened.db.cases().await.unwrap().into_iter().find(|r| r.id == case).unwrap().sealed;
+    assert!(
+        matches!(reopened.open_draft::<Vec<String>>(&case_sealed), Err(VaultError::Crypto(_))),
+        "a case opened as a draft"
+    );
+
+    reopened.db.put_group_draft(None).await.unwrap();
+    assert_eq!(reopened.db.group_draft().await.unwrap(), None, "a recorded form is forgotten");
+}

@@ -27,6 +27,20 @@ async fn unlock(browser: &Browser) {
     browser.wait_for("#lock", 60).await;
 }
 
+/// The sealed group session form as IndexedDB holds it.
+async fn stored_group_form(browser: &Browser) -> String {
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        const open = indexedDB.open("puente");
+        open.onsuccess = () => {
+            const db = open.result;
+            const request = db.transaction("meta").objectStore("meta").get("group_draft");
+            request.onsuccess = () => { db.close(); done(String(request.result)); };
+        };
+    "#;
+    browser.eval_async(script).await.as_str().unwrap_or_default().to_owned()
+}
+
 async fn home(browser: &Browser) {
     browser.click("a.brand").await;
     browser.wait_for("#new-case", 20).await;
@@ -171,10 +185,27 @@ async fn an_adult_and_an_unaccompanied_child_are_walked_from_registration_to_clo
     first.click("#group-session").await;
     first.type_into("#group_topic", &topic).await;
     first.type_into("#group_place", "Reception centre").await;
+    // The form spans several cases; it is kept sealed on the device, so a reload loses
+    // nothing of it either.
+    let before = stored_group_form(&first).await;
     first.click("input[name=attendee]").await;
+    for _ in 0..50 {
+        if stored_group_form(&first).await != before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    first.reload().await;
+    unlock(&first).await;
+    first.wait_for("#record-group", 20).await;
+    let kept = "return document.querySelector('#group_topic').value !== '' && document.querySelectorAll('input[name=attendee]:checked').length === 1";
+    first.until("the group form is back after a reload", kept, 10).await;
+    assert_eq!(first.value("#group_topic").await, topic);
+    assert_eq!(first.value("#group_place").await, "Reception centre");
     first.click("input[name=attendee]:not(:checked)").await;
     first.click("#record-group").await;
     contains(&first, "#group-recorded", "2").await;
+    assert_eq!(first.value("#group_topic").await, "", "a recorded session's form starts afresh");
 
     // Adult: a pre-departure session, and an interpreter must be briefed on confidentiality.
     open_case(&first, &adult).await;

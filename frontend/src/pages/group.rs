@@ -4,22 +4,75 @@
 use crate::clock::today;
 use crate::components::tr::use_tr;
 use crate::pages::case::{rule_message, typed_errors};
-use crate::state::use_app;
+use crate::state::{use_app, AppState};
 use crate::workspace::{act_on_many, actor};
 use leptos::prelude::*;
 use puente_shared::casefile::group::{self, GroupDraft};
 use puente_shared::casefile::RuleError;
 use puente_shared::CaseId;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+/// The form as it is being filled in, kept sealed on this device (it spans several cases,
+/// so no case document can hold it) so that a reload or a crash loses nothing typed.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+struct GroupForm {
+    draft: GroupDraft,
+    attendees: BTreeSet<CaseId>,
+}
+
+impl GroupForm {
+    /// A new form: today's date, nothing else.
+    fn blank() -> Self {
+        Self { draft: GroupDraft { date: today().to_string(), ..GroupDraft::default() }, attendees: BTreeSet::new() }
+    }
+}
+
+async fn load_form(state: AppState) -> Option<GroupForm> {
+    let vault = state.vault()?;
+    let sealed = vault.db.group_draft().await.ok()??;
+    vault.open_draft(&sealed).ok()
+}
+
+/// Seals and stores the form; an empty one (just recorded) is forgotten instead.
+async fn keep_form(state: AppState, form: Option<GroupForm>) {
+    let Some(vault) = state.vault() else { return };
+    let sealed = form.map(|form| vault.seal_draft(&form));
+    if let Err(error) = vault.db.put_group_draft(sealed.as_deref()).await {
+        web_sys::console::error_1(&format!("keeping the group form failed: {error}").into());
+    }
+}
 
 #[component]
 pub fn GroupSession() -> impl IntoView {
     let state = use_app();
     let tr = use_tr();
-    let draft = RwSignal::new(GroupDraft { date: today().to_string(), ..GroupDraft::default() });
-    let chosen = RwSignal::new(BTreeSet::<CaseId>::new());
+    let blank = GroupForm::blank();
+    let draft = RwSignal::new(blank.draft);
+    let chosen = RwSignal::new(blank.attendees);
     let outcome = RwSignal::new(None::<RuleError>);
     let done = RwSignal::new(None::<usize>);
+    // The form typed last time, unless typing has already begun here.
+    let loaded = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Some(form) = load_form(state).await {
+            if !loaded.get_untracked() {
+                draft.set(form.draft);
+                chosen.set(form.attendees);
+            }
+        }
+        loaded.set(true);
+    });
+    // Every change is kept at once (a seal and one IndexedDB write: small and fast).
+    Effect::new(move |previous: Option<GroupForm>| {
+        let form = GroupForm { draft: draft.get(), attendees: chosen.get() };
+        if previous.as_ref().is_some_and(|p| *p != form) {
+            loaded.set(true);
+            let kept = (form != GroupForm::blank()).then(|| form.clone());
+            leptos::task::spawn_local(keep_form(state, kept));
+        }
+        form
+    });
     let open_cases = Memo::new(move |_| {
         state.cases.with(|cases| {
             let mut rows: Vec<(CaseId, String)> =
@@ -42,7 +95,9 @@ pub fn GroupSession() -> impl IntoView {
             Ok(_) => {
                 outcome.set(None);
                 done.set(Some(ids.len()));
-                chosen.set(BTreeSet::new());
+                let blank = GroupForm::blank();
+                draft.set(blank.draft);
+                chosen.set(blank.attendees);
             }
             Err(error) => outcome.set(Some(error)),
         }

@@ -19,6 +19,7 @@ const VERSION: u32 = 1;
 const HEADER_KEY: &str = "header";
 const SETTINGS_KEY: &str = "settings";
 const CURSOR_KEY: &str = "cursor";
+const GROUP_DRAFT_KEY: &str = "group_draft";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -174,5 +175,15 @@ impl DeviceDb {
 
     pub async fn put_settings(&self, settings: &OrganisationSettings) -> Result<()> {
         self.put(META, SETTINGS_KEY.into(), encode(settings)).await
+    }
+
+    /// The group session form being filled in, sealed (`Vault::seal_draft`).
+    pub async fn group_draft(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.get::<Option<Vec<u8>>>(META, GROUP_DRAFT_KEY.into()).await?.flatten())
+    }
+
+    /// Keeps the sealed group session form, or forgets it (`None`) once it is recorded.
+    pub async fn put_group_draft(&self, sealed: Option<&[u8]>) -> Result<()> {
+        self.put(META, GROUP_DRAFT_KEY.into(), encode(&sealed)).await
     }
 }

@@ -103,6 +103,29 @@ impl Vault {
     }
 }
 
+/// The id device-only drafts are sealed under. Case ids are random (v4) UUIDs and this one
+/// is all zeros, so a draft can never be opened as a case, nor a case as a draft.
+fn drafts_id() -> CaseId {
+    CaseId::from_bytes([0; 16])
+}
+
+impl Vault {
+    /// Seals a form kept only on this device (not a case: never synced), under the account
+    /// key like a case.
+    pub fn seal_draft<T: serde::Serialize>(&self, value: &T) -> Vec<u8> {
+        let key = CaseKey::random();
+        let header =
+            EnvelopeHeader { tenant: self.header.tenant, case: drafts_id(), revision: 1, parent: 0, key_id: key.id };
+        let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(value).expect("drafts serialise"));
+        crypto::seal(&header, &key.key, &self.account_key, &plaintext)
+    }
+
+    pub fn open_draft<T: serde::de::DeserializeOwned>(&self, sealed: &[u8]) -> Result<T, VaultError> {
+        let opened = crypto::open(sealed, &self.account_key, self.header.tenant, drafts_id(), Some(1))?;
+        serde_json::from_slice(&opened.plaintext).map_err(|e| VaultError::Content(e.to_string()))
+    }
+}
+
 /// New account keys for enrolment: a fresh salt, the keys derived from the passphrase,
 /// and a new random account key wrapped under them.
 pub fn new_account_keys(
