@@ -40,11 +40,17 @@ impl Browser {
             "--disable-sync",
             "--no-first-run",
             "--window-size=1024,1366",
+            // The scenarios read English words; the app follows the browser's language.
+            "--lang=en-US",
             &format!("--user-data-dir={}", profile.path().display()),
         ];
         let capabilities = json!({
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "prefs": { "intl": { "accept_languages": "en-US,en" } },
+            },
         });
         let Value::Object(capabilities) = capabilities else { unreachable!() };
         let client = ClientBuilder::new(HttpConnector::new())
