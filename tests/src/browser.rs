@@ -106,6 +106,25 @@ impl Browser {
         element.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
 
+    /// Clicks `css` until `expected` appears: a click can be lost while the page re-renders
+    /// under it (a tab clicked just after an act was saved).
+    pub async fn click_until(&self, css: &str, expected: &str, seconds: u64) {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            self.click(css).await;
+            let shown = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < shown {
+                if self.client.find(Locator::Css(expected)).await.is_ok() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            if Instant::now() > deadline {
+                panic!("{expected} did not appear after clicking {css}; the page shows:\n{}", self.page_text().await);
+            }
+        }
+    }
+
     /// Clicks the element matching `css`, finding it again if the page re-rendered it
     /// between finding and clicking.
     pub async fn click(&self, css: &str) {

@@ -17,8 +17,7 @@ fn canary(label: &str) -> String {
 
 /// Opens one part of the open case.
 async fn section(browser: &Browser, name: &str) {
-    browser.click(&format!("nav.tabs a[data-section={name}]")).await;
-    browser.wait_for(&format!("#section-{name}"), 20).await;
+    browser.click_until(&format!("nav.tabs a[data-section={name}]"), &format!("#section-{name}"), 20).await;
 }
 
 async fn unlock(browser: &Browser) {

@@ -176,10 +176,10 @@ async fn scenario(store: Store) {
     let (edit_one, edit_two) = (canary(), canary());
     // Each device also records an act (a session) that the other does not have.
     for (browser, kind) in [(&first, "follow_up"), (&second, "pre_departure_family")] {
-        browser.click("nav.tabs a[data-section=sessions]").await;
+        browser.click_until("nav.tabs a[data-section=sessions]", "#section-sessions", 20).await;
         browser.click(&format!("#start-{kind}")).await;
         browser.wait_for("article.session", 10).await;
-        browser.click("nav.tabs a[data-section=registration]").await;
+        browser.click_until("nav.tabs a[data-section=registration]", "#section-registration", 20).await;
     }
     first.type_into("#notes", &format!(" {edit_one}")).await;
     second.type_into("#notes", &format!(" {edit_two}")).await;
@@ -226,11 +226,11 @@ async fn scenario(store: Store) {
     assert_eq!(first.value("#notes").await, second.value("#notes").await);
     // Whichever text was kept, both sessions survived the conflict, on both devices.
     for browser in [&first, &second] {
-        browser.click("nav.tabs a[data-section=sessions]").await;
+        browser.click_until("nav.tabs a[data-section=sessions]", "#section-sessions", 20).await;
         browser
             .until("both sessions are kept", "return document.querySelectorAll('article.session').length === 2", 30)
             .await;
-        browser.click("nav.tabs a[data-section=registration]").await;
+        browser.click_until("nav.tabs a[data-section=registration]", "#section-registration", 20).await;
         browser.wait_for("#notes", 10).await;
     }
 
