@@ -5,7 +5,6 @@
 use puente_backend::store::{S3Config, S3Store};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 pub struct Moto {
     pub endpoint: String,
@@ -44,14 +43,7 @@ pub fn moto() -> &'static Moto {
             .spawn()
             .expect("run sh");
         let guard = Some(ChildGuard(child));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{SCRIPT} did not start listening within 30 s; is moto installed? (`cargo xtask test` installs it)"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        crate::wait_for_port(port, "the S3 test server (tests/s3_server.py; `cargo xtask test` installs moto)");
         Moto { endpoint: format!("http://127.0.0.1:{port}"), _child: guard }
     })
 }
