@@ -6,7 +6,7 @@ use crate::api::{self, ApiError, PushOutcome};
 use crate::state::{AppState, CaseEntry, Conflict, Net, Phase};
 use crate::vault::records::OutboxEntry;
 use crate::vault::{Vault, VaultError};
-use crate::workspace::{mark_stored, record_of};
+use crate::workspace::{mark_stored, record_of, store};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use puente_shared::protocol::{ChangeEntry, LoginRequest};
@@ -246,8 +246,7 @@ async fn apply(state: AppState, vault: &Rc<Vault>, token: &str, change: &ChangeE
         cases.insert(change.case, entry);
     });
     if let Some(entry) = updated {
-        vault.db.put_case(&record_of(vault, &entry)).await?;
-        mark_stored(state, &entry);
+        store(state, vault, &entry).await?;
     }
     Ok(())
 }

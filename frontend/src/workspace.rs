@@ -79,9 +79,15 @@ pub async fn update_and_persist(
         }
     });
     let Some(entry) = snapshot else { return Ok(()) };
-    vault.db.put_case(&record_of(&vault, &entry)).await?;
-    mark_stored(state, &entry);
+    store(state, &vault, &entry).await?;
     state.sync_requested.update(|n| *n += 1);
+    Ok(())
+}
+
+/// Writes `entry`, a copy of a case entry, to IndexedDB, and records that it is there.
+pub async fn store(state: AppState, vault: &Vault, entry: &CaseEntry) -> Result<(), VaultError> {
+    vault.db.put_case(&record_of(vault, entry)).await?;
+    mark_stored(state, entry);
     Ok(())
 }
 
@@ -122,30 +128,33 @@ pub fn actor(state: AppState) -> Option<Actor> {
 /// read-only: the edit is dropped (its inputs are disabled anyway).
 pub fn edit_doc(state: AppState, id: CaseId, section: Section, edit: impl FnOnce(&mut CaseDocument)) {
     let Some(actor) = actor(state) else { return };
-    let mut changed = false;
-    state.cases.update(|cases| {
-        if let Some(entry) = cases.get_mut(&id).filter(|e| !e.doc.file.is_closed()) {
-            let before = entry.doc.clone();
-            edit(&mut entry.doc);
-            changed = entry.doc != before;
-            if changed {
-                entry.doc.file.touch(section, &actor);
-                mark_edited(entry);
-            }
+    type_into(state, id, |doc| {
+        if doc.file.is_closed() {
+            return false;
         }
+        let before = doc.clone();
+        edit(doc);
+        let changed = *doc != before;
+        if changed {
+            doc.file.touch(section, &actor);
+        }
+        changed
     });
-    if changed {
-        schedule_save(state, id, false);
-    }
 }
 
 /// Keeps a note typed for an act (a withdrawal reason, a reopening reason…) with the case,
 /// closed or not, so that autosave keeps it; the act that uses it is what the history records.
 pub fn edit_note(state: AppState, id: CaseId, note: NoteFor, text: String) {
+    type_into(state, id, |doc| doc.file.pending.set(note, text));
+}
+
+/// Applies typing to a case in memory (`edit` says whether it changed anything), marks it
+/// edited at once and schedules its autosave.
+fn type_into(state: AppState, id: CaseId, edit: impl FnOnce(&mut CaseDocument) -> bool) {
     let mut changed = false;
     state.cases.update(|cases| {
         if let Some(entry) = cases.get_mut(&id) {
-            changed = entry.doc.file.pending.set(note, text);
+            changed = edit(&mut entry.doc);
             if changed {
                 mark_edited(entry);
             }

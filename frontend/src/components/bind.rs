@@ -184,19 +184,11 @@ impl Bind {
         set: Writer<String>,
     ) -> AnyView {
         let tr = use_tr();
-        let error = self.error(field);
-        view! {
-            <div class="field">
-                {self.label(field, key)}
-                <select id=self.dom_id(field) name=field prop:value=move || self.read(&get)
-                    on:change=move |ev| self.write(&set, event_target_value(&ev))>
-                    <option value="">{move || tr.s("choose")}</option>
-                    {codes.into_iter().map(|code| view! { <option value=code>{move || tr.code(list, code)}</option> }).collect_view()}
-                </select>
-                <FieldMessage error=error field=field />
-            </div>
-        }
-        .into_any()
+        let options = view! {
+            <option value="">{move || tr.s("choose")}</option>
+            {codes.into_iter().map(|code| view! { <option value=code>{move || tr.code(list, code)}</option> }).collect_view()}
+        };
+        self.select_of(field, key, get, set, options.into_any())
     }
 
     /// A choice of ISO codes (`kind`: `region` or `language`), named in the interface's
@@ -210,19 +202,33 @@ impl Bind {
         get: impl Getter<String>,
         set: impl Setter<String>,
     ) -> AnyView {
-        let (get, set): (Reader<String>, Writer<String>) = (Arc::new(get), Arc::new(set));
         let tr = use_tr();
+        let options = view! {
+            <option value="">{move || tr.s("not_recorded")}</option>
+            {move || named_options(kind, codes, tr.locale())
+                .into_iter()
+                .map(|(code, name)| view! { <option value=code.clone()>{name}</option> })
+                .collect_view()}
+        };
+        self.select_of(field, key, Arc::new(get), Arc::new(set), options.into_any())
+    }
+
+    /// A labelled select of `options`, with its message.
+    fn select_of(
+        self,
+        field: &'static str,
+        key: &'static str,
+        get: Reader<String>,
+        set: Writer<String>,
+        options: AnyView,
+    ) -> AnyView {
         let error = self.error(field);
         view! {
             <div class="field">
                 {self.label(field, key)}
                 <select id=self.dom_id(field) name=field prop:value=move || self.read(&get)
                     on:change=move |ev| self.write(&set, event_target_value(&ev))>
-                    <option value="">{move || tr.s("not_recorded")}</option>
-                    {move || named_options(kind, codes, tr.locale())
-                        .into_iter()
-                        .map(|(code, name)| view! { <option value=code.clone()>{name}</option> })
-                        .collect_view()}
+                    {options}
                 </select>
                 <FieldMessage error=error field=field />
             </div>

@@ -80,10 +80,37 @@ impl Vault {
 
     /// Seals a case document as `revision` (its parent being the one before).
     pub fn seal(&self, doc: &CaseDocument, key: &CaseKey, revision: u64) -> Vec<u8> {
+        self.seal_as(doc.id, revision, key, doc)
+    }
+
+    /// Seals `value` as revision `revision` of `case`, its key wrapped by the account key.
+    fn seal_as<T: serde::Serialize>(&self, case: CaseId, revision: u64, key: &CaseKey, value: &T) -> Vec<u8> {
         let header =
-            EnvelopeHeader { tenant: self.header.tenant, case: doc.id, revision, parent: revision - 1, key_id: key.id };
-        let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(doc).expect("documents serialise"));
+            EnvelopeHeader { tenant: self.header.tenant, case, revision, parent: revision - 1, key_id: key.id };
+        let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(value).expect("sealed values serialise"));
         crypto::seal(&header, &key.key, &self.account_key, &plaintext)
+    }
+
+    /// Seals a form kept only on this device (not a case: never synced), under the account
+    /// key like a case.
+    pub fn seal_draft<T: serde::Serialize>(&self, value: &T) -> Vec<u8> {
+        self.seal_as(drafts_id(), 1, &CaseKey::random(), value)
+    }
+
+    pub fn open_draft<T: serde::de::DeserializeOwned>(&self, sealed: &[u8]) -> Result<T, VaultError> {
+        self.open_as(sealed, drafts_id(), Some(1)).map(|(value, _)| value)
+    }
+
+    /// Opens what was sealed under `case` (at `revision`, when known) and reads it as `T`.
+    fn open_as<T: serde::de::DeserializeOwned>(
+        &self,
+        sealed: &[u8],
+        case: CaseId,
+        revision: Option<u64>,
+    ) -> Result<(T, crypto::Opened), VaultError> {
+        let opened = crypto::open(sealed, &self.account_key, self.header.tenant, case, revision)?;
+        let value = serde_json::from_slice(&opened.plaintext).map_err(|e| VaultError::Content(e.to_string()))?;
+        Ok((value, opened))
     }
 
     /// Opens a sealed case found under `case` (at `revision`, when known).
@@ -93,9 +120,7 @@ impl Vault {
         case: CaseId,
         revision: Option<u64>,
     ) -> Result<(CaseDocument, CaseKey), VaultError> {
-        let opened = crypto::open(sealed, &self.account_key, self.header.tenant, case, revision)?;
-        let doc: CaseDocument =
-            serde_json::from_slice(&opened.plaintext).map_err(|e| VaultError::Content(e.to_string()))?;
+        let (doc, opened): (CaseDocument, _) = self.open_as(sealed, case, revision)?;
         if doc.id != case {
             return Err(VaultError::Content("the document names another case".into()));
         }
@@ -107,23 +132,6 @@ impl Vault {
 /// is all zeros, so a draft can never be opened as a case, nor a case as a draft.
 fn drafts_id() -> CaseId {
     CaseId::from_bytes([0; 16])
-}
-
-impl Vault {
-    /// Seals a form kept only on this device (not a case: never synced), under the account
-    /// key like a case.
-    pub fn seal_draft<T: serde::Serialize>(&self, value: &T) -> Vec<u8> {
-        let key = CaseKey::random();
-        let header =
-            EnvelopeHeader { tenant: self.header.tenant, case: drafts_id(), revision: 1, parent: 0, key_id: key.id };
-        let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(value).expect("drafts serialise"));
-        crypto::seal(&header, &key.key, &self.account_key, &plaintext)
-    }
-
-    pub fn open_draft<T: serde::de::DeserializeOwned>(&self, sealed: &[u8]) -> Result<T, VaultError> {
-        let opened = crypto::open(sealed, &self.account_key, self.header.tenant, drafts_id(), Some(1))?;
-        serde_json::from_slice(&opened.plaintext).map_err(|e| VaultError::Content(e.to_string()))
-    }
 }
 
 /// New account keys for enrolment: a fresh salt, the keys derived from the passphrase,

@@ -211,6 +211,13 @@ pub fn Refusal(outcome: RwSignal<Option<RuleError>>, #[prop(into)] id: String) -
     }
 }
 
+/// The message for `field` in the last refusal of an act.
+pub fn refused_field(outcome: RwSignal<Option<RuleError>>, field: &'static str) -> Signal<Option<FieldError>> {
+    Signal::derive(move || {
+        outcome.with(|o| o.as_ref().and_then(|e| e.field_errors().iter().find(|f| f.field == field).cloned()))
+    })
+}
+
 /// Live errors of a form, plus those of its last refused act.
 pub fn with_refused(
     live: impl Fn() -> Vec<FieldError> + Send + Sync + 'static,

@@ -2,7 +2,7 @@
 //! kept with the case as it is typed, like every other field, so that nothing typed is lost
 //! before the button is pressed; the act that uses it clears it.
 
-use super::CaseView;
+use super::{refused_field, CaseView};
 use crate::components::field::FieldMessage;
 use crate::components::tr::use_tr;
 use crate::workspace;
@@ -27,9 +27,7 @@ pub fn NoteInput(
     let value = move || case.doc.with(|d| d.file.pending.get(note).to_owned());
     let write = move |ev| workspace::edit_note(case.state, case.id, note, event_target_value(&ev));
     let hint = move || tr.s(hint);
-    let error = Signal::derive(move || {
-        outcome.with(|o| o.as_ref().and_then(|e| e.field_errors().iter().find(|f| f.field == name).cloned()))
-    });
+    let error = refused_field(outcome, name);
     let input = if multiline {
         view! { <textarea name=name id=id rows="2" placeholder=hint aria-label=hint prop:value=value on:input=write></textarea> }
             .into_any()

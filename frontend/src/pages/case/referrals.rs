@@ -3,7 +3,7 @@
 //! answer. Withdrawing the consent stops them (on the registration screen).
 
 use super::note::NoteInput;
-use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
+use super::{refused_field, stamp_text, typed_errors, with_refused, CaseView, Refusal};
 use crate::components::bind::Bind;
 use crate::components::field::FieldMessage;
 use crate::components::tr::use_tr;
@@ -46,9 +46,7 @@ pub fn Referrals(case: CaseView) -> impl IntoView {
             </select>
             <button type="button" id="propose-referral" on:click=propose>{move || tr.s("referral_propose")}</button>
         </div>
-        <FieldMessage field="new_referral_service" error=Signal::derive(move || {
-            outcome.with(|o| o.as_ref().and_then(|e| e.field_errors().first().cloned()))
-        }) />
+        <FieldMessage field="new_referral_service" error=refused_field(outcome, "new_referral_service") />
         <Refusal outcome=outcome id="propose-refused" />
         <div id="referral-list">
             <For each=move || case.doc.with(|d| d.file.referrals.iter().rev().map(|r| (r.id, r.status())).collect::<Vec<_>>())
