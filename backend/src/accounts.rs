@@ -2,12 +2,10 @@
 
 use crate::layout;
 use crate::session::now_millis;
-use crate::store::{BlobStore, Created, StoreError};
-use bytes::Bytes;
+use crate::store::{create_json, get_json, BlobStore, StoreError};
 use puente_shared::crypto::{KdfParams, Salt};
 use puente_shared::protocol::{b64, InviteCode};
 use puente_shared::{TenantId, UserId};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// How long an invite can be used.
@@ -46,26 +44,6 @@ pub struct UserRecord {
 pub struct DirectoryEntry {
     pub tenant: TenantId,
     pub user_id: UserId,
-}
-
-pub async fn get_json<T: DeserializeOwned>(
-    store: &impl BlobStore,
-    key: &crate::store::ObjectKey,
-) -> Result<Option<T>, StoreError> {
-    match store.get(key).await? {
-        None => Ok(None),
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| StoreError::Remote(format!("object {key} is not valid JSON: {e}"))),
-    }
-}
-
-pub async fn create_json<T: Serialize>(
-    store: &impl BlobStore,
-    key: &crate::store::ObjectKey,
-    value: &T,
-) -> Result<Created, StoreError> {
-    store.create(key, Bytes::from(serde_json::to_vec(value).expect("records serialise"))).await
 }
 
 /// Whether any organisation exists yet.

@@ -2,9 +2,8 @@
 //! the sequence is total and gap-free across any number of backend instances. Each
 //! instance remembers where the log ended last time, to avoid re-listing it.
 
-use crate::accounts::{create_json, get_json};
 use crate::layout;
-use crate::store::{BlobStore, Created, StoreError};
+use crate::store::{create_json, get_json, BlobStore, Created, StoreError};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use puente_shared::protocol::ChangeEntry;
 use puente_shared::TenantId;

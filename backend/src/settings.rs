@@ -1,9 +1,8 @@
 //! An organisation's settings, kept as numbered versions (the store only creates, never
 //! overwrites): the newest version is in force, and every earlier one stays on record.
 
-use crate::accounts::{create_json, get_json};
 use crate::layout;
-use crate::store::{BlobStore, Created, StoreError};
+use crate::store::{create_json, get_json, BlobStore, Created, StoreError};
 use puente_shared::settings::OrganisationSettings;
 use puente_shared::TenantId;
 

@@ -1,12 +1,14 @@
-//! The root component: state, the interface language, routes, the idle lock.
+//! The root component: the session, the workspace and the device's preferences, the
+//! interface language, routes, the idle lock.
 
 use crate::components::header::Header;
 use crate::components::tr::{use_tr, Language};
 use crate::pages::case::{CaseEdit, PrintPlan};
 use crate::pages::{cases::CaseList, enrol::Enrol, gate::Gate, group::GroupSession, login::Login};
-use crate::state::{AppState, Phase};
+use crate::prefs::Prefs;
+use crate::session::{Phase, Session};
 use crate::vault::db::DeviceDb;
-use crate::workspace;
+use crate::workspace::Workspace;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -17,31 +19,37 @@ const IDLE_CHECK: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new();
-    provide_context(state);
+    let session = Session::new();
+    let workspace = Workspace::new(session);
+    let prefs = Prefs::new();
+    provide_context(session);
+    provide_context(workspace);
+    provide_context(prefs);
     Language::provide();
 
     leptos::task::spawn_local(async move {
         match DeviceDb::open(crate::DB_NAME).await {
             Ok(db) => {
                 let has_vault = matches!(db.header().await, Ok(Some(_)));
-                state.db.set_value(Some(db));
-                state.phase.set(if has_vault { Phase::Locked } else { Phase::NoVault });
+                session.device_opened(db, has_vault);
             }
             Err(error) => web_sys::console::error_1(&format!("cannot open the device store: {error}").into()),
         }
     });
 
-    let touch = move || state.last_activity.set_value(js_sys::Date::now());
-    let _ = window_event_listener(leptos::ev::keydown, move |_| touch());
-    let _ = window_event_listener(leptos::ev::pointerdown, move |_| touch());
+    // Unlocking counts as activity, however it was done (a password manager may submit the
+    // form without a key or a touch).
+    Effect::new(move |_| {
+        if session.phase() == Phase::Unlocked {
+            prefs.touch();
+        }
+    });
+    let _ = window_event_listener(leptos::ev::keydown, move |_| prefs.touch());
+    let _ = window_event_listener(leptos::ev::pointerdown, move |_| prefs.touch());
     let _ = set_interval_with_handle(
         move || {
-            let idle_ms = f64::from(state.idle_minutes.get_untracked()) * 60_000.0;
-            if state.phase.get_untracked() == Phase::Unlocked
-                && js_sys::Date::now() - state.last_activity.get_value() > idle_ms
-            {
-                leptos::task::spawn_local(workspace::lock(state, true));
+            if session.phase_untracked() == Phase::Unlocked && prefs.idle_too_long() {
+                leptos::task::spawn_local(workspace.lock(true));
             }
         },
         IDLE_CHECK,

@@ -1,14 +1,17 @@
 //! Background sync while the vault is unlocked: push local changes through the outbox,
-//! then pull the organisation's change feed. A revision taken by another device is never
-//! overwritten and never dropped: both versions are kept and the case is marked in conflict.
+//! then pull the organisation's change feed. What each outcome means for a case is decided
+//! by its `CaseSync` (shared crate); this module does the requests and the writes. A
+//! revision taken by another device is never overwritten and never dropped: both versions
+//! are kept and the case is in conflict.
 
 use crate::api::{self, ApiError, PushOutcome};
-use crate::state::{AppState, CaseEntry, Conflict, Net, Phase};
-use crate::vault::records::OutboxEntry;
+use crate::open_cases::{CaseEntry, OpenCases};
+use crate::persist;
+use crate::session::{Phase, Session};
 use crate::vault::{Vault, VaultError};
-use crate::workspace::{mark_stored, record_of, store};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
+use puente_shared::case_sync::{CaseSync, Pulled, Push};
 use puente_shared::protocol::{ChangeEntry, LoginRequest};
 use std::rc::Rc;
 
@@ -17,12 +20,37 @@ const TICK_MS: u32 = 1_500;
 /// How often it pulls when there is nothing to push.
 const PULL_EVERY_MS: f64 = 10_000.0;
 
+/// The connection to the server, as last seen by sync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Net {
+    Unknown,
+    Syncing,
+    Online,
+    Offline,
+    Error,
+}
+
+/// What the rest of the app sees of sync: the connection, and a way to ask for a sync now.
+#[derive(Clone, Copy)]
+pub struct SyncStatus {
+    net: RwSignal<Net>,
+    /// Bumped to make sync run now rather than at its next tick.
+    requested: RwSignal<u64>,
+    /// Which sync loop is current: a loop from before a lock stops even if the vault was
+    /// unlocked again before it noticed.
+    generation: StoredValue<u64>,
+}
+
 #[derive(Debug, thiserror::Error)]
 enum SyncError {
     #[error("server: {}", .0.code())]
     Api(ApiError),
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// The vault this run began with was locked: nothing more may be read or written with
+    /// it, and the feed's cursor must not move past what was not applied.
+    #[error("the vault was locked")]
+    Stale,
 }
 
 impl From<ApiError> for SyncError {
@@ -37,216 +65,231 @@ impl From<crate::vault::db::DbError> for SyncError {
     }
 }
 
-/// Runs until the vault is locked (or another loop is started).
-pub fn start(state: AppState) {
-    let generation = state.sync_generation.get_value() + 1;
-    state.sync_generation.set_value(generation);
-    leptos::task::spawn_local(async move {
-        let mut last_pull = f64::MIN;
-        let mut last_settings = f64::MIN;
-        let mut seen_request = u64::MAX;
-        while state.phase.get_untracked() == Phase::Unlocked && state.sync_generation.get_value() == generation {
-            let requested = state.sync_requested.get_untracked();
-            let due = requested != seen_request || js_sys::Date::now() - last_pull > PULL_EVERY_MS;
-            if due {
-                seen_request = requested;
-                // Settings change rarely: fetched at the rhythm of the periodic pull, not
-                // again for every save that asks for a sync.
-                let with_settings = js_sys::Date::now() - last_settings > PULL_EVERY_MS;
-                match sync_once(state, with_settings).await {
-                    Ok(()) => {
-                        last_pull = js_sys::Date::now();
-                        if with_settings {
-                            last_settings = last_pull;
+impl SyncStatus {
+    pub fn new() -> Self {
+        Self { net: RwSignal::new(Net::Unknown), requested: RwSignal::new(0), generation: StoredValue::new(0) }
+    }
+
+    /// The connection as last seen (tracked).
+    pub fn net(&self) -> Net {
+        self.net.get()
+    }
+
+    /// Asks for a sync at the next tick rather than at the next periodic pull.
+    pub fn request(&self) {
+        self.requested.update(|n| *n += 1);
+    }
+
+    /// Runs until the vault is locked (or another loop is started).
+    pub fn start(self, session: Session, cases: OpenCases) {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let run = Run { session, cases, status: self };
+        leptos::task::spawn_local(async move {
+            let mut last_pull = f64::MIN;
+            let mut last_settings = f64::MIN;
+            let mut seen_request = u64::MAX;
+            while session.phase_untracked() == Phase::Unlocked && self.generation.get_value() == generation {
+                let requested = self.requested.get_untracked();
+                let due = requested != seen_request || js_sys::Date::now() - last_pull > PULL_EVERY_MS;
+                if due {
+                    seen_request = requested;
+                    // Settings change rarely: fetched at the rhythm of the periodic pull, not
+                    // again for every save that asks for a sync.
+                    let with_settings = js_sys::Date::now() - last_settings > PULL_EVERY_MS;
+                    match run.once(with_settings).await {
+                        Ok(()) => {
+                            last_pull = js_sys::Date::now();
+                            if with_settings {
+                                last_settings = last_pull;
+                            }
+                            self.net.set(Net::Online);
                         }
-                        state.net.set(Net::Online);
-                    }
-                    Err(SyncError::Api(ApiError::Offline)) => state.net.set(Net::Offline),
-                    Err(SyncError::Api(ApiError::Unauthorized)) => {
-                        state.token.set_value(None);
-                        state.net.set(Net::Error);
-                    }
-                    Err(error) => {
-                        web_sys::console::warn_1(&format!("sync: {error}").into());
-                        state.net.set(Net::Error);
+                        Err(SyncError::Stale) => {}
+                        Err(SyncError::Api(ApiError::Offline)) => self.net.set(Net::Offline),
+                        Err(SyncError::Api(ApiError::Unauthorized)) => {
+                            session.set_token(None);
+                            self.net.set(Net::Error);
+                        }
+                        Err(error) => {
+                            web_sys::console::warn_1(&format!("sync: {error}").into());
+                            self.net.set(Net::Error);
+                        }
                     }
                 }
-            }
-            TimeoutFuture::new(TICK_MS).await;
-        }
-    });
-}
-
-async fn sync_once(state: AppState, with_settings: bool) -> Result<(), SyncError> {
-    let Some(vault) = state.vault() else { return Ok(()) };
-    if state.net.get_untracked() != Net::Online {
-        state.net.set(Net::Syncing);
-    }
-    let token = token(state, &vault).await?;
-    push_all(state, &vault, &token).await?;
-    pull(state, &vault, &token).await?;
-    if with_settings {
-        refresh_settings(state, &vault, &token).await?;
-    }
-    Ok(())
-}
-
-/// The organisation's settings, kept on the device for offline use.
-async fn refresh_settings(state: AppState, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
-    let settings = api::settings(token).await?;
-    if state.settings.with_untracked(|current| *current != settings) {
-        vault.db.put_settings(&settings).await?;
-        if still_open(state, vault) {
-            state.settings.set(settings);
-        }
-    }
-    Ok(())
-}
-
-/// The session token, signing in again with the vault's auth secret when needed.
-async fn token(state: AppState, vault: &Vault) -> Result<String, SyncError> {
-    if let Some(token) = state.token.get_value() {
-        return Ok(token);
-    }
-    let request =
-        LoginRequest { username: vault.header.username.clone(), auth_secret: vault.auth_secret().expose().to_vec() };
-    let session = api::login(&request).await?;
-    state.token.set_value(Some(session.token.clone()));
-    Ok(session.token)
-}
-
-fn still_open(state: AppState, vault: &Rc<Vault>) -> bool {
-    state.vault().is_some_and(|current| Rc::ptr_eq(&current, vault))
-}
-
-async fn push_all(state: AppState, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
-    let outbox = vault.db.outbox().await?;
-    let waiting: Vec<CaseEntry> = state
-        .cases
-        .with_untracked(|cases| cases.values().filter(|c| c.dirty && c.conflict.is_none()).cloned().collect());
-    for entry in waiting {
-        let id = entry.doc.id;
-        let revision = entry.base_rev + 1;
-        // Reuse the bytes of an unanswered push, so its retry is recognised as the same.
-        let queued = match outbox.iter().find(|o| o.case == id && o.revision == revision) {
-            Some(queued) => queued.clone(),
-            None => {
-                let queued = OutboxEntry {
-                    case: id,
-                    revision,
-                    sealed: vault.seal(&entry.doc, &entry.key, revision),
-                    edit_seq: entry.edit_seq,
-                };
-                vault.db.put_outbox(&queued).await?;
-                queued
-            }
-        };
-        let outcome = api::push(token, id, revision, &queued.sealed).await?;
-        let conflict = match outcome {
-            PushOutcome::Accepted => None,
-            PushOutcome::Taken { latest } => {
-                let sealed = api::fetch(token, id, latest).await?;
-                let (doc, _) = vault.open(&sealed, id, Some(latest))?;
-                Some(Conflict { revision: latest, sealed, doc })
-            }
-        };
-        if !still_open(state, vault) {
-            return Ok(());
-        }
-        // Settle against the case as it is now: it may have been edited meanwhile.
-        let mut settled = None;
-        state.cases.update(|cases| {
-            if let Some(current) = cases.get_mut(&id) {
-                match conflict {
-                    None => {
-                        current.base_rev = revision;
-                        current.dirty = current.edit_seq != queued.edit_seq;
-                    }
-                    Some(conflict) => current.conflict = Some(conflict),
-                }
-                settled = Some(current.clone());
+                TimeoutFuture::new(TICK_MS).await;
             }
         });
-        if let Some(current) = settled {
-            vault.db.settle_push(&record_of(vault, &current)).await?;
-            mark_stored(state, &current);
-            if current.dirty {
-                // Edited since the bytes just pushed were sealed (or they were an earlier
-                // attempt's): push the rest at the next tick, not at the next periodic pull.
-                state.sync_requested.update(|n| *n += 1);
+    }
+}
+
+impl Default for SyncStatus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One sync loop's view of the app.
+#[derive(Clone, Copy)]
+struct Run {
+    session: Session,
+    cases: OpenCases,
+    status: SyncStatus,
+}
+
+impl Run {
+    async fn once(self, with_settings: bool) -> Result<(), SyncError> {
+        let Some(vault) = self.session.vault() else { return Ok(()) };
+        if self.status.net.get_untracked() != Net::Online {
+            self.status.net.set(Net::Syncing);
+        }
+        self.store_unsaved(&vault).await?;
+        let token = self.token(&vault).await?;
+        self.push_all(&vault, &token).await?;
+        self.pull(&vault, &token).await?;
+        if with_settings {
+            self.refresh_settings(&vault, &token).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores what is in memory only: autosave's write may have failed, or a pulled revision
+    /// was adopted and its write failed. Nothing is pushed before it is stored.
+    async fn store_unsaved(self, vault: &Rc<Vault>) -> Result<(), SyncError> {
+        let unsaved: Vec<CaseEntry> =
+            self.cases.with_untracked(|cases| cases.values().filter(|e| e.sync.needs_store()).cloned().collect());
+        for entry in unsaved {
+            self.ensure_current(vault)?;
+            persist::store(vault, self.cases, &entry).await?;
+        }
+        Ok(())
+    }
+
+    fn ensure_current(self, vault: &Rc<Vault>) -> Result<(), SyncError> {
+        if self.session.is_current(vault) {
+            Ok(())
+        } else {
+            Err(SyncError::Stale)
+        }
+    }
+
+    /// The session token, signing in again with the vault's auth secret when needed.
+    async fn token(self, vault: &Vault) -> Result<String, SyncError> {
+        if let Some(token) = self.session.token() {
+            return Ok(token);
+        }
+        let request = LoginRequest {
+            username: vault.header.username.clone(),
+            auth_secret: vault.auth_secret().expose().to_vec(),
+        };
+        let session = api::login(&request).await?;
+        self.session.set_token(Some(session.token.clone()));
+        Ok(session.token)
+    }
+
+    /// The organisation's settings, kept on the device for offline use.
+    async fn refresh_settings(self, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
+        let settings = api::settings(token).await?;
+        self.ensure_current(vault)?;
+        if self.cases.settings_untracked() != settings {
+            vault.db.put_settings(&settings).await?;
+            self.cases.set_settings(settings);
+        }
+        Ok(())
+    }
+
+    async fn push_all(self, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
+        let outbox = vault.db.outbox().await?;
+        let waiting: Vec<(CaseEntry, Push)> = self
+            .cases
+            .with_untracked(|cases| cases.values().filter_map(|e| e.sync.push().map(|p| (e.clone(), p))).collect());
+        for (entry, push) in waiting {
+            let id = entry.doc.id;
+            // Reuse the bytes of an unanswered push, so its retry is recognised as the same.
+            let queued = match outbox.iter().find(|o| o.case == id && o.revision == push.revision) {
+                Some(queued) => queued.clone(),
+                None => persist::queue_push(vault, &entry, push).await?,
+            };
+            let push = Push { revision: queued.revision, edit_seq: queued.edit_seq };
+            let theirs = match api::push(token, id, push.revision, &queued.sealed).await? {
+                PushOutcome::Accepted => None,
+                PushOutcome::Taken { latest } => {
+                    let sealed = api::fetch(token, id, latest).await?;
+                    Some(persist::open_remote(vault, id, latest, sealed)?)
+                }
+            };
+            self.ensure_current(vault)?;
+            // Settled against the case as it is now: it may have been edited meanwhile.
+            let settled = self.cases.update(id, |current| {
+                match theirs {
+                    None => current.sync.accepted(push),
+                    Some(theirs) => current.sync.taken(push, theirs),
+                }
+                current.clone()
+            });
+            if let Some(current) = settled {
+                persist::settle_push(vault, self.cases, &current).await?;
+                if current.sync.is_dirty() {
+                    // Edited since the bytes just pushed were sealed (or they were an earlier
+                    // attempt's): push the rest at the next tick, not at the next periodic pull.
+                    self.status.request();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn pull(self, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
+        let mut cursor = vault.db.cursor().await?;
+        loop {
+            let page = api::changes(token, cursor).await?;
+            for change in &page.entries {
+                self.apply(vault, token, change).await?;
+            }
+            self.ensure_current(vault)?;
+            if page.next != cursor {
+                cursor = page.next;
+                vault.db.put_cursor(cursor).await?;
+            }
+            if !page.more {
+                return Ok(());
             }
         }
     }
-    Ok(())
-}
 
-async fn pull(state: AppState, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
-    let mut cursor = vault.db.cursor().await?;
-    loop {
-        let page = api::changes(token, cursor).await?;
-        for change in &page.entries {
-            apply(state, vault, token, change).await?;
-        }
-        if page.next != cursor {
-            cursor = page.next;
-            vault.db.put_cursor(cursor).await?;
-        }
-        if !page.more {
+    async fn apply(self, vault: &Rc<Vault>, token: &str, change: &ChangeEntry) -> Result<(), SyncError> {
+        let (id, revision) = (change.case, change.revision);
+        let wanted = self.cases.with_untracked(|cases| cases.get(&id).is_none_or(|entry| entry.sync.wants(revision)));
+        if !wanted {
             return Ok(());
         }
-    }
-}
-
-async fn apply(state: AppState, vault: &Rc<Vault>, token: &str, change: &ChangeEntry) -> Result<(), SyncError> {
-    let known = state.cases.with_untracked(|cases| {
-        cases.get(&change.case).map(|c| c.base_rev.max(c.conflict.as_ref().map_or(0, |x| x.revision)))
-    });
-    if known.is_some_and(|rev| rev >= change.revision) {
-        return Ok(());
-    }
-    let sealed = api::fetch(token, change.case, change.revision).await?;
-    let (doc, key) = match vault.open(&sealed, change.case, Some(change.revision)) {
-        Ok(opened) => opened,
-        // A colleague's case, sealed for their keys: this account has no access to it (and
-        // must not stall the feed on it).
-        Err(VaultError::Crypto(_)) => return Ok(()),
-        Err(other) => return Err(other.into()),
-    };
-    if !still_open(state, vault) {
-        return Ok(());
-    }
-    let edited_in_memory = state.pending.with_value(|p| p.is_some_and(|(id, _)| id == change.case));
-    let mut updated = None;
-    state.cases.update(|cases| {
-        let entry = match cases.remove(&change.case) {
-            Some(mut local) if local.dirty || edited_in_memory => {
-                local.conflict = Some(Conflict { revision: change.revision, sealed, doc });
-                local
-            }
-            Some(local) => CaseEntry {
-                doc,
-                key,
-                base_rev: change.revision,
-                dirty: false,
-                edit_seq: local.edit_seq,
-                stored_seq: local.stored_seq,
-                conflict: None,
-            },
-            None => CaseEntry {
-                doc,
-                key,
-                base_rev: change.revision,
-                dirty: false,
-                edit_seq: 0,
-                stored_seq: 0,
-                conflict: None,
-            },
+        let sealed = api::fetch(token, id, revision).await?;
+        let theirs = match persist::open_remote(vault, id, revision, sealed) {
+            Ok(opened) => opened,
+            // A colleague's case, sealed for their keys: this account has no access to it
+            // (and must not stall the feed on it).
+            Err(VaultError::Crypto(_)) => return Ok(()),
+            Err(other) => return Err(other.into()),
         };
-        updated = Some(entry.clone());
-        cases.insert(change.case, entry);
-    });
-    if let Some(entry) = updated {
-        store(state, vault, &entry).await?;
+        self.ensure_current(vault)?;
+        let known = self.cases.with_untracked(|cases| cases.contains_key(&id));
+        let entry = if known {
+            self.cases.update(id, |entry| {
+                if let Pulled::Adopt(copy) = entry.sync.pulled(revision, theirs.version) {
+                    entry.doc = copy.doc;
+                    entry.key = copy.key;
+                }
+                entry.clone()
+            })
+        } else {
+            let copy = theirs.version;
+            let entry = CaseEntry { doc: copy.doc, key: copy.key, sync: CaseSync::received(revision) };
+            self.cases.insert(entry.clone());
+            Some(entry)
+        };
+        if let Some(entry) = entry {
+            persist::store(vault, self.cases, &entry).await?;
+        }
+        Ok(())
     }
-    Ok(())
 }

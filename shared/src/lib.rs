@@ -1,8 +1,8 @@
-//! Puente's shared core: the case model and its validation, the encryption envelope and
-//! key handling, and the sync protocol types. Pure (no I/O) and compiled both natively
+//! Puente's shared core: the case file and its rules, validation, the encryption envelope
+//! and key handling, the sync protocol types and each case's sync bookkeeping. Pure (no I/O) and compiled both natively
 //! and to wasm32, so the browser and the server agree on every rule and every byte.
 
-pub mod case;
+pub mod case_sync;
 pub mod casefile;
 pub mod crypto;
 pub mod ids;
@@ -12,6 +12,7 @@ pub mod protocol;
 pub mod settings;
 pub mod validation;
 
-pub use case::{Case, CaseDocument, CaseForm};
+pub use casefile::document::CaseDocument;
+pub use casefile::registration::{Case, CaseForm};
 pub use ids::{CaseId, KeyId, TenantId, UserId};
 pub use validation::{ErrorCode, FieldError, FieldErrors};

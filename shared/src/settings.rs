@@ -2,12 +2,9 @@
 //! directory of service providers (D-REFER). It names services, never returnees, so it is
 //! the one thing the server stores readable; it is changed by an administrator.
 
-use crate::case::bounded_text;
 use crate::casefile::followup::Policy;
 use crate::casefile::referral::Service;
-use crate::casefile::{required_line, LINE_MAX_CHARS};
-use crate::validation::ErrorCode;
-use crate::FieldError;
+use crate::validation::{bounded_text, required_line, ErrorCode, FieldError, LINE_MAX_CHARS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 

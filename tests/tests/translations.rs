@@ -2,8 +2,9 @@
 //! keys and placeholders, every coded value of the case file has a label, and every key the
 //! frontend looks up at run time is defined.
 
+use puente_shared::case_sync::Badge;
 use puente_shared::casefile::{
-    child, closure, consent, due::DueKind, followup, plan, profile, referral, session, vulnerability, Stage,
+    child, closure, consent, due::DueKind, followup, part::Part, plan, profile, referral, session, vulnerability, Stage,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -94,6 +95,8 @@ fn every_coded_value_has_a_label() {
         ("closure_reason", codes(closure::Reason::ALL, closure::Reason::code)),
         ("informed", codes(closure::Informed::ALL, closure::Informed::code)),
         ("closure_req", codes(closure::Requirement::ALL, closure::Requirement::code)),
+        ("section", codes(Part::ALL, Part::code)),
+        ("status", codes(&Badge::ALL, Badge::code)),
         ("step", (1..=session::STEPS).map(|n| n.to_string()).collect()),
         ("step_hint", (1..=session::STEPS).map(|n| n.to_string()).collect()),
         (

@@ -3,6 +3,7 @@
 
 mod bench;
 mod dist;
+mod serve;
 mod shell;
 mod suites;
 mod tools;
@@ -21,7 +22,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("serve") => suites::serve(),
+        Some("serve") => serve::serve(),
         Some("test") => suites::test(),
         Some("bench") => bench::bench(),
         Some("dist") => tools::ensure_build_tools().and_then(|()| dist::build().map(|_| ())),

@@ -1,4 +1,4 @@
-//! `serve` and `test`.
+//! `test`: every suite, with the servers and the browser they need.
 
 use crate::dist;
 use crate::shell::{describe, root, run, Result};
@@ -7,17 +7,6 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-pub fn serve() -> Result {
-    tools::ensure_build_tools()?;
-    let dist = dist::build()?;
-    let root = root();
-    run(Command::new("cargo").current_dir(&root).args(["build", "--release", "--package", "puente-backend"]))?;
-    run(Command::new(root.join("target/release/puente-backend"))
-        .current_dir(&root)
-        .args(["serve", "--listen", "127.0.0.1:8080", "--store", "fs", "--data-dir", "data", "--static-dir"])
-        .arg(&dist.dir))
-}
 
 /// Counts read from test runners' closing lines.
 #[derive(Default)]

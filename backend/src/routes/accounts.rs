@@ -1,13 +1,13 @@
 //! Enrolment with a one-time invite, and login. The server never sees a passphrase or a
 //! key: only `auth_secret`, of which it keeps a slow hash.
 
-use crate::accounts::{create_json, get_json, DirectoryEntry, InviteRecord, UserRecord};
+use crate::accounts::{DirectoryEntry, InviteRecord, UserRecord};
 use crate::app::AppState;
 use crate::error::{ApiResult, Failure};
 use crate::extract::ApiJson;
 use crate::layout;
 use crate::session::{now_millis, now_seconds, Claims, SESSION_SECONDS};
-use crate::store::{BlobStore, Created};
+use crate::store::{create_json, get_json, BlobStore, Created};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::State;
 use axum::http::StatusCode;

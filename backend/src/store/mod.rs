@@ -1,12 +1,14 @@
 //! Object storage, the backend's only state. Objects are immutable once created, except
 //! where noted; creation is create-if-absent so that concurrent writers never overwrite
-//! each other (see DESIGN.md, "Sync").
+//! each other (docs/ARCHITECTURE.md, "Storage on the server").
 
 mod fs;
+mod json;
 mod key;
 mod s3;
 
 pub use fs::FsStore;
+pub use json::{create_json, get_json};
 pub use key::ObjectKey;
 pub use s3::{S3Config, S3Store};
 

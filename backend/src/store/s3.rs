@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// How to reach the bucket.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3Config {
     /// Custom endpoint, e.g. `http://127.0.0.1:9000`; `None` for AWS itself.
     pub endpoint: Option<String>,
@@ -22,6 +22,21 @@ pub struct S3Config {
     pub path_style: bool,
     pub access_key_id: String,
     pub secret_access_key: String,
+}
+
+/// Shows everything but the secret, so the configuration can be logged.
+impl std::fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self { endpoint, region, bucket, path_style, access_key_id, secret_access_key: _ } = self;
+        f.debug_struct("S3Config")
+            .field("endpoint", endpoint)
+            .field("region", region)
+            .field("bucket", bucket)
+            .field("path_style", path_style)
+            .field("access_key_id", access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -169,5 +184,25 @@ impl BlobStore for S3Store {
     async fn delete(&self, key: &ObjectKey) -> Result<(), StoreError> {
         self.client.delete_object().bucket(&*self.bucket).key(key.as_str()).send().await.map_err(remote)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::S3Config;
+
+    #[test]
+    fn the_configuration_can_be_logged_without_its_secret() {
+        let config = S3Config {
+            endpoint: Some("http://127.0.0.1:9000".into()),
+            region: "us-east-1".into(),
+            bucket: "puente".into(),
+            path_style: true,
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMI-secret".into(),
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("wJalrXUtnFEMI-secret"), "{shown}");
+        assert!(shown.contains("AKIDEXAMPLE") && shown.contains("puente") && shown.contains("<redacted>"));
     }
 }

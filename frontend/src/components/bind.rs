@@ -3,8 +3,7 @@
 
 use crate::components::field::{named_options, FieldMessage};
 use crate::components::tr::{use_tr, Tr};
-use crate::state::AppState;
-use crate::workspace::edit_doc;
+use crate::workspace::Workspace;
 use leptos::prelude::*;
 use puente_shared::casefile::{EntryId, Section};
 use puente_shared::{CaseDocument, CaseId, FieldError};
@@ -13,7 +12,7 @@ use std::sync::Arc;
 /// Where the bound inputs write, and which errors they show.
 #[derive(Clone, Copy)]
 pub struct Bind {
-    pub state: AppState,
+    pub ws: Workspace,
     pub case: CaseId,
     pub section: Section,
     pub errors: Signal<Vec<FieldError>>,
@@ -39,8 +38,8 @@ enum Line {
 }
 
 impl Bind {
-    pub fn new(state: AppState, case: CaseId, section: Section, errors: Signal<Vec<FieldError>>) -> Self {
-        Self { state, case, section, errors, scope: None }
+    pub fn new(ws: Workspace, case: CaseId, section: Section, errors: Signal<Vec<FieldError>>) -> Self {
+        Self { ws, case, section, errors, scope: None }
     }
 
     pub fn scoped(self, scope: EntryId) -> Self {
@@ -56,11 +55,11 @@ impl Bind {
 
     fn read<T: Default>(&self, get: &Reader<T>) -> T {
         let case = self.case;
-        self.state.cases.with(|cases| cases.get(&case).map(|e| get(&e.doc)).unwrap_or_default())
+        self.ws.cases.with(|cases| cases.get(&case).map(|e| get(&e.doc)).unwrap_or_default())
     }
 
     fn write<T>(&self, set: &Writer<T>, value: T) {
-        edit_doc(self.state, self.case, self.section, |doc| set(doc, value));
+        self.ws.edit_doc(self.case, self.section, |doc| set(doc, value));
     }
 
     fn error(&self, field: &'static str) -> Signal<Option<FieldError>> {

@@ -2,23 +2,24 @@
 
 use crate::components::sync_badge::NetBadge;
 use crate::components::tr::{use_tr, Language};
-use crate::state::{set_local_setting, use_app, Phase, IDLE_MINUTES_KEY};
-use crate::workspace;
+use crate::prefs::use_prefs;
+use crate::session::Phase;
+use crate::workspace::use_workspace;
 use leptos::prelude::*;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let state = use_app();
+    let workspace = use_workspace();
+    let prefs = use_prefs();
     let tr = use_tr();
     let language = expect_context::<Language>();
     let on_language = move |ev| language.set(&event_target_value(&ev));
     let on_idle = move |ev| {
         if let Ok(minutes) = event_target_value(&ev).parse::<u32>() {
-            state.idle_minutes.set(minutes);
-            set_local_setting(IDLE_MINUTES_KEY, &minutes.to_string());
+            prefs.set_idle_minutes(minutes);
         }
     };
-    let unlocked = move || state.phase.get() == Phase::Unlocked;
+    let unlocked = move || workspace.session.phase() == Phase::Unlocked;
     view! {
         <header class="topbar">
             <a class="brand" href="/">{move || tr.s("app_name")}</a>
@@ -37,14 +38,14 @@ pub fn Header() -> impl IntoView {
             <Show when=unlocked>
                 <label class="compact">
                     <span>{move || tr.s("lock_after")}</span>
-                    <select id="idle-minutes" on:change=on_idle prop:value=move || state.idle_minutes.get().to_string()>
+                    <select id="idle-minutes" on:change=on_idle prop:value=move || prefs.idle_minutes().to_string()>
                         {[2u32, 5, 10, 15, 30]
                             .into_iter()
                             .map(|n| view! { <option value=n.to_string()>{move || tr.with("minutes", &[("n", &n.to_string())])}</option> })
                             .collect_view()}
                     </select>
                 </label>
-                <button id="lock" class="secondary" on:click=move |_| leptos::task::spawn_local(workspace::lock(state, false))>
+                <button id="lock" class="secondary" on:click=move |_| leptos::task::spawn_local(workspace.lock(false))>
                     {move || tr.s("lock")}
                 </button>
             </Show>

@@ -1,15 +1,17 @@
 //! Sync state, always visible: for the app in the header, and for each case.
 
 use crate::components::tr::{use_tr, Tr};
-use crate::state::{use_app, CaseSync, Net};
+use crate::sync::Net;
+use crate::workspace::use_workspace;
 use leptos::prelude::*;
+use puente_shared::case_sync::Badge;
 use puente_shared::CaseId;
 
 #[component]
 pub fn NetBadge() -> impl IntoView {
-    let state = use_app();
+    let workspace = use_workspace();
     let tr = use_tr();
-    let net = move || state.net.get();
+    let net = move || workspace.sync.net();
     let class = move || match net() {
         Net::Online => "badge ok",
         Net::Offline => "badge warn",
@@ -22,7 +24,7 @@ pub fn NetBadge() -> impl IntoView {
         Net::Error => tr.s("net_error"),
         Net::Syncing | Net::Unknown => tr.s("net_syncing"),
     };
-    let pending = move || state.pending_count();
+    let pending = move || workspace.cases.unsynced();
     view! {
         <span id="net-status" class=class data-state=move || format!("{:?}", net()).to_lowercase()>
             {label}
@@ -33,30 +35,24 @@ pub fn NetBadge() -> impl IntoView {
     }
 }
 
-pub fn case_sync_label(tr: Tr, sync: CaseSync) -> String {
-    match sync {
-        CaseSync::Saving => tr.s("status_saving"),
-        CaseSync::Waiting => tr.s("status_waiting"),
-        CaseSync::Offline => tr.s("status_offline"),
-        CaseSync::Synced => tr.s("status_synced"),
-        CaseSync::Conflict => tr.s("status_conflict"),
-    }
+pub fn badge_label(tr: Tr, badge: Badge) -> String {
+    tr.code("status", badge.code())
 }
 
 #[component]
 pub fn CaseBadge(id: CaseId) -> impl IntoView {
-    let state = use_app();
+    let workspace = use_workspace();
     let tr = use_tr();
-    let sync = move || state.case_sync(id);
-    let class = move || match sync() {
-        Some(CaseSync::Synced) => "badge ok",
-        Some(CaseSync::Conflict) => "badge bad",
-        Some(CaseSync::Offline) => "badge warn",
+    let badge = move || workspace.cases.badge(id, workspace.sync.net() == Net::Offline);
+    let class = move || match badge() {
+        Some(Badge::Synced) => "badge ok",
+        Some(Badge::Conflict) => "badge bad",
+        Some(Badge::Offline) => "badge warn",
         _ => "badge",
     };
     view! {
-        <span class=class data-sync=move || sync().map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default()>
-            {move || sync().map(|s| case_sync_label(tr, s)).unwrap_or_default()}
+        <span class=class data-sync=move || badge().map(Badge::code).unwrap_or_default()>
+            {move || badge().map(|b| badge_label(tr, b)).unwrap_or_default()}
         </span>
     }
 }

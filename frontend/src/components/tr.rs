@@ -3,7 +3,7 @@
 //! (views update when it changes); the printed plan uses a fixed language chosen for the
 //! returnee.
 
-use crate::state::{local_setting, set_local_setting};
+use crate::prefs::{local_setting, set_local_setting};
 use leptos::prelude::*;
 use std::collections::HashMap;
 use std::sync::OnceLock;

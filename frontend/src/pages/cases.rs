@@ -4,21 +4,19 @@
 use crate::clock::today;
 use crate::components::sync_badge::CaseBadge;
 use crate::components::tr::use_tr;
-use crate::state::use_app;
-use crate::workspace;
+use crate::workspace::use_workspace;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use puente_shared::casefile::due::DueKind;
 
 #[component]
 pub fn CaseList() -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
     let navigate = use_navigate();
     let query = RwSignal::new(String::new());
     let matching = Memo::new(move |_| {
         let q = query.get();
-        state.cases.with(|cases| {
+        ws.cases.with(|cases| {
             let mut rows: Vec<_> = cases
                 .values()
                 .filter(|c| c.doc.matches(&q))
@@ -31,13 +29,13 @@ pub fn CaseList() -> impl IntoView {
     let new_case = move |_| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match workspace::create_case(state).await {
+            match ws.create_case().await {
                 Ok(id) => navigate(&format!("/cases/{id}"), Default::default()),
                 Err(e) => web_sys::console::error_1(&format!("creating a case failed: {e}").into()),
             }
         });
     };
-    let total = move || state.cases.with(|c| c.len());
+    let total = move || ws.cases.with(|c| c.len());
     view! {
         <section class="cases">
             <DueList />
@@ -78,12 +76,12 @@ pub fn CaseList() -> impl IntoView {
 /// unanswered urgent referrals, visits after closure, children about to turn 18.
 #[component]
 fn DueList() -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
     let rows = Memo::new(move |_| {
-        let policy = state.policy();
+        let policy = ws.cases.policy();
         let today = today();
-        state.cases.with(|cases| {
+        ws.cases.with(|cases| {
             let mut rows: Vec<_> = cases
                 .values()
                 .flat_map(|c| {
@@ -95,12 +93,6 @@ fn DueList() -> impl IntoView {
             rows
         })
     });
-    let section = |kind: DueKind| match kind {
-        DueKind::UrgentReferral => "referrals",
-        DueKind::FollowUp | DueKind::VisitAfterClosure => "follow_up",
-        DueKind::ArrivalPlanReview | DueKind::PlanReview => "plan",
-        DueKind::TurnsEighteen => "child",
-    };
     view! {
         <section class="due card" id="due-list">
             <h2>{move || tr.s("due_title")}</h2>
@@ -113,7 +105,7 @@ fn DueList() -> impl IntoView {
                     let overdue = due.is_overdue(today());
                     view! {
                         <li>
-                            <a class="case-row due-row" class:overdue=overdue href=format!("/cases/{id}/{}", section(due.kind))
+                            <a class="case-row due-row" class:overdue=overdue href=format!("/cases/{id}/{}", due.kind.part().code())
                                 data-case=id.to_string() data-due=due.kind.code()>
                                 <span class="name">{if name.is_empty() { tr.s("unnamed") } else { name }}</span>
                                 <span>{move || tr.code("due", due.kind.code())}</span>

@@ -4,9 +4,9 @@
 use crate::api;
 use crate::components::tr::use_tr;
 use crate::pages::account::{api_error_message, generic_error, StrengthHint, SubmitRow};
-use crate::state::{use_app, Phase};
+use crate::session::Phase;
 use crate::vault::{new_account_keys, Vault};
-use crate::workspace;
+use crate::workspace::use_workspace;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -21,7 +21,7 @@ fn invite_from_location() -> String {
 
 #[component]
 pub fn Enrol() -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
     let navigate = use_navigate();
     let invite = invite_from_location();
@@ -48,7 +48,6 @@ pub fn Enrol() -> impl IntoView {
             error.set(Some(tr.s("passphrase_mismatch")));
             return;
         }
-        let Some(db) = state.db.get_value() else { return };
         let invite = invite.clone();
         let navigate = navigate.clone();
         busy.set(true);
@@ -57,6 +56,7 @@ pub fn Enrol() -> impl IntoView {
             TimeoutFuture::new(30).await;
             let user_id = UserId::random();
             let result = async {
+                let db = ws.session.device_db().await.ok_or_else(|| tr.s("error_generic"))?;
                 let (salt, wrapped, keys) =
                     new_account_keys(&pass, user_id, KdfParams::default()).map_err(|e| generic_error(tr, e))?;
                 let request = EnrolRequest {
@@ -70,7 +70,7 @@ pub fn Enrol() -> impl IntoView {
                 };
                 let session = api::enrol(&request).await.map_err(|e| api_error_message(tr, &e))?;
                 let vault = Vault::install(db, &session, keys).await.map_err(|e| generic_error(tr, e))?;
-                workspace::begin(state, vault, Some(session.token)).await.map_err(|e| generic_error(tr, e))
+                ws.open(vault, Some(session.token)).await.map_err(|e| generic_error(tr, e))
             }
             .await;
             busy.set(false);
@@ -81,7 +81,7 @@ pub fn Enrol() -> impl IntoView {
         });
     };
 
-    let already = move || matches!(state.phase.get(), Phase::Locked | Phase::Unlocked);
+    let already = move || matches!(ws.session.phase(), Phase::Locked | Phase::Unlocked);
     view! {
         <form class="card narrow" id="enrol-form" on:submit=submit>
             <h1>{move || tr.s("enrol_title")}</h1>

@@ -2,14 +2,15 @@
 
 use crate::components::tr::use_tr;
 use crate::pages::unlock::Unlock;
-use crate::state::{use_app, Phase};
+use crate::session::Phase;
+use crate::workspace::use_workspace;
 use leptos::prelude::*;
 
 #[component]
 pub fn Gate(children: ChildrenFn) -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
-    move || match state.phase.get() {
+    move || match ws.session.phase() {
         Phase::Loading => view! { <p class="notice">{move || tr.s("loading")}</p> }.into_any(),
         Phase::NoVault => view! { <Welcome /> }.into_any(),
         Phase::Locked => view! { <Unlock /> }.into_any(),

@@ -3,9 +3,9 @@
 
 use crate::clock::today;
 use crate::components::tr::use_tr;
-use crate::pages::case::{rule_message, typed_errors};
-use crate::state::{use_app, AppState};
-use crate::workspace::{act_on_many, actor};
+use crate::pages::case::{typed_errors, RefusedAct};
+use crate::session::Session;
+use crate::workspace::use_workspace;
 use leptos::prelude::*;
 use puente_shared::casefile::group::{self, GroupDraft};
 use puente_shared::casefile::RuleError;
@@ -28,15 +28,15 @@ impl GroupForm {
     }
 }
 
-async fn load_form(state: AppState) -> Option<GroupForm> {
-    let vault = state.vault()?;
+async fn load_form(session: Session) -> Option<GroupForm> {
+    let vault = session.vault()?;
     let sealed = vault.db.group_draft().await.ok()??;
     vault.open_draft(&sealed).ok()
 }
 
 /// Seals and stores the form; an empty one (just recorded) is forgotten instead.
-async fn keep_form(state: AppState, form: Option<GroupForm>) {
-    let Some(vault) = state.vault() else { return };
+async fn keep_form(session: Session, form: Option<GroupForm>) {
+    let Some(vault) = session.vault() else { return };
     let sealed = form.map(|form| vault.seal_draft(&form));
     if let Err(error) = vault.db.put_group_draft(sealed.as_deref()).await {
         web_sys::console::error_1(&format!("keeping the group form failed: {error}").into());
@@ -45,7 +45,7 @@ async fn keep_form(state: AppState, form: Option<GroupForm>) {
 
 #[component]
 pub fn GroupSession() -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
     let blank = GroupForm::blank();
     let draft = RwSignal::new(blank.draft);
@@ -55,7 +55,7 @@ pub fn GroupSession() -> impl IntoView {
     // The form typed last time, unless typing has already begun here.
     let loaded = RwSignal::new(false);
     leptos::task::spawn_local(async move {
-        if let Some(form) = load_form(state).await {
+        if let Some(form) = load_form(ws.session).await {
             if !loaded.get_untracked() {
                 draft.set(form.draft);
                 chosen.set(form.attendees);
@@ -69,26 +69,26 @@ pub fn GroupSession() -> impl IntoView {
         if previous.as_ref().is_some_and(|p| *p != form) {
             loaded.set(true);
             let kept = (form != GroupForm::blank()).then(|| form.clone());
-            leptos::task::spawn_local(keep_form(state, kept));
+            leptos::task::spawn_local(keep_form(ws.session, kept));
         }
         form
     });
     let open_cases = Memo::new(move |_| {
-        state.cases.with(|cases| {
+        ws.cases.with(|cases| {
             let mut rows: Vec<(CaseId, String)> =
                 cases.values().filter(|c| !c.doc.file.is_closed()).map(|c| (c.doc.id, c.doc.display_name())).collect();
             rows.sort_by_key(|row| row.1.to_lowercase());
             rows
         })
     });
-    let errors = move || actor(state).map(|a| typed_errors(group::validate(&draft.get(), &a))).unwrap_or_default();
+    let errors = move || ws.actor().map(|a| typed_errors(group::validate(&draft.get(), &a))).unwrap_or_default();
     let error_of = move |field: &str| {
         errors().into_iter().find(|e| e.field == field).map(|e| crate::components::field::error_message(tr, &e))
     };
     let record = move |_| {
         let ids: Vec<CaseId> = chosen.get_untracked().into_iter().collect();
         let form = draft.get_untracked();
-        match act_on_many(state, &ids, |docs, actor| {
+        match ws.act_on_many(&ids, |docs, actor| {
             let mut files: Vec<_> = docs.iter_mut().map(|d| &mut d.file).collect();
             group::record(&mut files, &form, actor)
         }) {
@@ -142,9 +142,7 @@ pub fn GroupSession() -> impl IntoView {
                 </For>
             </fieldset>
             <button type="button" id="record-group" on:click=record>{move || tr.s("group_record")}</button>
-            <Show when=move || outcome.with(Option::is_some)>
-                <p class="rule-error" id="group-refused" role="alert">{move || outcome.with(|o| o.as_ref().map(|e| rule_message(tr, e)))}</p>
-            </Show>
+            <RefusedAct outcome=outcome id="group-refused" />
             <Show when=move || done.get().is_some()>
                 <p class="ok-note" id="group-recorded" role="status">{move || tr.with("group_recorded", &[("n", &done.get().unwrap_or_default().to_string())])}</p>
             </Show>

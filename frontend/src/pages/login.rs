@@ -4,9 +4,9 @@
 use crate::api;
 use crate::components::tr::use_tr;
 use crate::pages::account::{api_error_message, generic_error, SubmitRow};
-use crate::state::{use_app, Phase};
+use crate::session::Phase;
 use crate::vault::Vault;
-use crate::workspace;
+use crate::workspace::use_workspace;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -15,7 +15,7 @@ use puente_shared::protocol::LoginRequest;
 
 #[component]
 pub fn Login() -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
     let navigate = use_navigate();
     let username = RwSignal::new(String::new());
@@ -25,8 +25,7 @@ pub fn Login() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(db) = state.db.get_value() else { return };
-        if state.phase.get_untracked() != Phase::NoVault {
+        if matches!(ws.session.phase_untracked(), Phase::Locked | Phase::Unlocked) {
             // Another account's vault here would be orphaned; it must never be overwritten.
             error.set(Some(tr.s("device_has_vault")));
             return;
@@ -39,13 +38,17 @@ pub fn Login() -> impl IntoView {
             TimeoutFuture::new(30).await;
             let generic = move |e: String| generic_error(tr, e);
             let result = async {
+                let db = ws.session.device_db().await.ok_or_else(|| tr.s("error_generic"))?;
+                if ws.session.phase_untracked() != Phase::NoVault {
+                    return Err(tr.s("device_has_vault"));
+                }
                 let params = api::login_params(&name).await.map_err(|e| api_error_message(tr, &e))?;
                 // Refuses parameters too weak to protect the vault, whoever sent them.
                 let keys = derive_keys(&pass, &params.salt, params.kdf).map_err(|e| generic(e.to_string()))?;
                 let request = LoginRequest { username: name.clone(), auth_secret: keys.auth_secret.expose().to_vec() };
                 let session = api::login(&request).await.map_err(|e| api_error_message(tr, &e))?;
                 let vault = Vault::install(db, &session, keys).await.map_err(|e| generic(e.to_string()))?;
-                workspace::begin(state, vault, Some(session.token)).await.map_err(|e| generic(e.to_string()))
+                ws.open(vault, Some(session.token)).await.map_err(|e| generic(e.to_string()))
             }
             .await;
             busy.set(false);

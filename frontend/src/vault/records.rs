@@ -29,7 +29,8 @@ pub struct CaseRecord {
     pub base_rev: u64,
     /// Local changes not yet accepted by the server.
     pub dirty: bool,
-    /// Counts local saves, so a push can tell whether edits happened while it ran.
+    /// Numbers the local state (every change in memory counts), so a push can tell whether
+    /// edits happened while it ran.
     pub edit_seq: u64,
     /// Another device's revision that conflicts with the local changes; both are kept
     /// until the case manager chooses.

@@ -5,9 +5,10 @@
 
 use super::consent::Scope;
 use super::vulnerability::Vulnerability;
-use super::{choice, optional_text, past_date, Actor, CaseFile, Checks, RuleError, Stamp, LINE_MAX_CHARS};
-use crate::case::bounded_text;
-use crate::FieldError;
+use super::{Actor, CaseFile, RuleError, Stamp};
+use crate::validation::{
+    bounded_text, choice, optional_text, past_date, required_text, FieldError, FieldErrors, LINE_MAX_CHARS,
+};
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
@@ -89,16 +90,16 @@ pub fn is_child_at(birth: Option<Date>, registered_on: Option<Date>) -> bool {
 
 /// Checks the child-protection fields as typed.
 pub fn validate(child: &ChildProtection, today: Date) -> Vec<FieldError> {
-    let mut checks = Checks::default();
-    checks.check(bounded_text("guardian_name", &child.guardian_name, LINE_MAX_CHARS, false));
+    let mut checks = FieldErrors::default();
+    checks.collect(bounded_text("guardian_name", &child.guardian_name, LINE_MAX_CHARS, false));
     if !child.guardian_appointed_by.is_empty() {
-        checks.check(choice("guardian_appointed_by", &child.guardian_appointed_by, Appointment::from_code));
+        checks.collect(choice("guardian_appointed_by", &child.guardian_appointed_by, Appointment::from_code));
     }
     for (field, raw) in
         [("tracing_started_on", &child.tracing_started_on), ("bia_on", &child.bia_on), ("bid_on", &child.bid_on)]
     {
         if !raw.trim().is_empty() {
-            checks.check(past_date(field, raw, today));
+            checks.collect(past_date(field, raw, today));
         }
     }
     for (field, raw) in [
@@ -110,9 +111,9 @@ pub fn validate(child: &ChildProtection, today: Date) -> Vec<FieldError> {
         ("accommodation", &child.accommodation),
         ("family_plan", &child.family_plan),
     ] {
-        checks.check(optional_text(field, raw));
+        checks.collect(optional_text(field, raw));
     }
-    checks.errors()
+    checks.into_vec()
 }
 
 impl CaseFile {
@@ -156,7 +157,7 @@ impl CaseFile {
 /// Records the planned move to adult support for a child who turns (or turned) 18.
 pub fn record_transition(file: &mut CaseFile, notes: &str, actor: &Actor) -> Result<(), RuleError> {
     file.ensure_open()?;
-    let notes = super::required_text("transition_notes", notes).map_err(|e| RuleError::Invalid(vec![e]))?;
+    let notes = required_text("transition_notes", notes).map_err(|e| RuleError::Invalid(vec![e]))?;
     file.child.transition = Some(Transition { notes, recorded: actor.into() });
     file.touch(super::Section::Child, actor);
     Ok(())

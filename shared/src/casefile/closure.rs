@@ -5,8 +5,8 @@
 
 use super::followup::{self, Kind};
 use super::Stamp;
-use super::{choice, optional_text, required_line, required_text, Actor, CaseFile, Checks, EntryId, Event, RuleError};
-use crate::FieldError;
+use super::{Actor, CaseFile, EntryId, Event, RuleError};
+use crate::validation::{choice, optional_text, required_line, required_text, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::{Date, Month};
@@ -129,12 +129,12 @@ pub fn missing(draft: &ClosureDraft, child: bool) -> Vec<Requirement> {
 
 /// Checks the text of the closure form as typed.
 pub fn validate_draft(draft: &ClosureDraft) -> Vec<FieldError> {
-    let mut checks = Checks::default();
+    let mut checks = FieldErrors::default();
     if !draft.reason.is_empty() {
-        checks.check(choice("closure_reason", &draft.reason, Reason::from_code));
+        checks.collect(choice("closure_reason", &draft.reason, Reason::from_code));
     }
     if !draft.reason_other.is_empty() {
-        checks.check(required_line("closure_reason_other", &draft.reason_other));
+        checks.collect(required_line("closure_reason_other", &draft.reason_other));
     }
     for (field, text) in [
         ("closure_plan_review", &draft.plan_review),
@@ -143,9 +143,9 @@ pub fn validate_draft(draft: &ClosureDraft) -> Vec<FieldError> {
         ("closure_death_notes", &draft.death_notes),
         ("closure_warm_handover", &draft.warm_handover),
     ] {
-        checks.check(optional_text(field, text));
+        checks.collect(optional_text(field, text));
     }
-    checks.errors()
+    checks.into_vec()
 }
 
 /// The same day `months` later (the month's last day when it is shorter).
@@ -186,12 +186,18 @@ pub fn reopen(file: &mut CaseFile, reason: &str, actor: &Actor) -> Result<(), Ru
     let reason = required_text("reopen_reason", reason).map_err(|e| RuleError::Invalid(vec![e]))?;
     let closure = file.closure.take().ok_or(RuleError::CaseNotClosed)?;
     file.reopened.push(Reopening { closure, reason, reopened: actor.into() });
-    file.follow_ups.retain(|f| f.kind != Kind::AfterClosure || f.contact.is_some());
+    file.cancel_visits_after_closure(|_| true);
     file.record(actor, Event::Reopened);
     Ok(())
 }
 
 impl CaseFile {
+    /// A reopened case no longer waits for the visits after its closure (those made stay):
+    /// the pending visits `cancelled` picks are removed.
+    pub(crate) fn cancel_visits_after_closure(&mut self, cancelled: impl Fn(EntryId) -> bool) {
+        self.follow_ups.retain(|f| f.kind != Kind::AfterClosure || f.contact.is_some() || !cancelled(f.id));
+    }
+
     /// Pending visits after closure.
     pub fn visits_after_closure(&self) -> impl Iterator<Item = (EntryId, Date)> + '_ {
         self.follow_ups.iter().filter(|f| f.kind == Kind::AfterClosure && f.contact.is_none()).map(|f| (f.id, f.due_on))

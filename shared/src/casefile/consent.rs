@@ -2,10 +2,8 @@
 //! withdrawal, which stops everything that relied on it from that moment.
 
 use super::referral::{Service, Status};
-use super::{
-    optional_text, past_date, required_line, Actor, CaseFile, Checks, EntryId, Event, HistoryEntry, RuleError, Stamp,
-};
-use crate::validation::ErrorCode;
+use super::{Actor, CaseFile, EntryId, Event, HistoryEntry, RuleError, Stamp};
+use crate::validation::{choice, optional_text, past_date, required_line, ErrorCode, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::Date;
@@ -100,7 +98,7 @@ pub struct Refusal {
 }
 
 /// Checks the consent form as typed; the errors the form shows.
-pub fn validate_draft(draft: &ConsentDraft, today: Date) -> Vec<crate::FieldError> {
+pub fn validate_draft(draft: &ConsentDraft, today: Date) -> Vec<FieldError> {
     parse_draft(draft, today).err().unwrap_or_default()
 }
 
@@ -111,34 +109,34 @@ struct Parsed {
     given_on: Date,
 }
 
-fn parse_draft(draft: &ConsentDraft, today: Date) -> Result<Parsed, Vec<crate::FieldError>> {
-    let mut checks = Checks::default();
-    let giver = checks.check(super::choice("consent_giver", &draft.giver, Giver::from_code));
-    let giver_name = checks.check(required_line("consent_giver_name", &draft.giver_name));
-    let recipients = checks.check(optional_text("consent_recipients", &draft.recipients));
-    let given_on = checks.check(past_date("consent_given_on", &draft.given_on, today));
+fn parse_draft(draft: &ConsentDraft, today: Date) -> Result<Parsed, Vec<FieldError>> {
+    let mut checks = FieldErrors::default();
+    let giver = checks.collect(choice("consent_giver", &draft.giver, Giver::from_code));
+    let giver_name = checks.collect(required_line("consent_giver_name", &draft.giver_name));
+    let recipients = checks.collect(optional_text("consent_recipients", &draft.recipients));
+    let given_on = checks.collect(past_date("consent_given_on", &draft.given_on, today));
     if draft.scopes.is_empty() {
-        checks.fail("consent_scopes", ErrorCode::Required);
+        checks.push("consent_scopes", ErrorCode::Required);
     }
     if draft.scopes.contains(&Scope::Referral) && draft.services.is_empty() {
-        checks.fail("consent_services", ErrorCode::Required);
+        checks.push("consent_services", ErrorCode::Required);
     }
     if draft.scopes.contains(&Scope::Sharing) && recipients.as_ref().is_some_and(String::is_empty) {
-        checks.fail("consent_recipients", ErrorCode::Required);
+        checks.push("consent_recipients", ErrorCode::Required);
     }
     if !draft.informed_of_processing {
-        checks.fail("consent_informed_of_processing", ErrorCode::Required);
+        checks.push("consent_informed_of_processing", ErrorCode::Required);
     }
     match (giver, giver_name, recipients, given_on) {
         (Some(giver), Some(giver_name), Some(recipients), Some(given_on)) => {
-            let errors = checks.errors();
+            let errors = checks.into_vec();
             if errors.is_empty() {
                 Ok(Parsed { giver, giver_name, recipients, given_on })
             } else {
                 Err(errors)
             }
         }
-        _ => Err(checks.errors()),
+        _ => Err(checks.into_vec()),
     }
 }
 

@@ -2,10 +2,9 @@
 //! unanswered urgent referrals, visits after a child's case closed, and children about to
 //! turn 18.
 
-use super::child::{adult_on, is_child_at};
+use super::child::adult_on;
 use super::followup::Policy;
 use super::EntryId;
-use crate::case::parse_iso_date;
 use crate::CaseDocument;
 use time::{Date, Duration};
 
@@ -52,22 +51,6 @@ impl Due {
 }
 
 impl CaseDocument {
-    /// The day the case was registered (older revisions: the creation time, UTC).
-    pub fn registered_on(&self) -> Option<Date> {
-        self.file.registered_on.or_else(|| {
-            time::OffsetDateTime::from_unix_timestamp(self.created_at.div_euclid(1000)).ok().map(|t| t.date())
-        })
-    }
-
-    pub fn date_of_birth(&self) -> Option<Date> {
-        parse_iso_date(self.form.date_of_birth.trim())
-    }
-
-    /// Under 18 on the day of registration: the child rules apply to the whole case.
-    pub fn is_child(&self) -> bool {
-        is_child_at(self.date_of_birth(), self.registered_on())
-    }
-
     /// What is due on this case by `today`, oldest first.
     pub fn due(&self, today: Date, policy: &Policy) -> Vec<Due> {
         let file = &self.file;

@@ -2,10 +2,8 @@
 //! sets, configurable per organisation, and visits after a child's case is closed.
 
 use super::vulnerability::RiskLevel;
-use super::{choice, optional_text, past_date, Actor, CaseFile, Checks, EntryId, Event, RuleError, Stamp};
-use crate::case::parse_iso_date;
-use crate::validation::ErrorCode;
-use crate::FieldError;
+use super::{Actor, CaseFile, EntryId, Event, RuleError, Stamp};
+use crate::validation::{choice, optional_text, parse_iso_date, past_date, ErrorCode, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
@@ -52,7 +50,7 @@ impl Policy {
     /// A policy is accepted only if every interval is 1–365 days and a higher risk is
     /// never followed up less often than a lower one.
     pub fn parse(self) -> Result<Self, Vec<FieldError>> {
-        let mut checks = Checks::default();
+        let mut checks = FieldErrors::default();
         let fields = [
             ("low_days", self.low_days),
             ("medium_days", self.medium_days),
@@ -62,20 +60,20 @@ impl Policy {
         ];
         for (field, days) in fields {
             if days == 0 || days > MAX_INTERVAL_DAYS {
-                checks.check::<()>(Err(FieldError {
+                checks.push_error(FieldError {
                     field,
                     code: ErrorCode::OutOfRange,
                     limit: Some(MAX_INTERVAL_DAYS.into()),
-                }));
+                });
             }
         }
         if !(self.critical_days <= self.high_days
             && self.high_days <= self.medium_days
             && self.medium_days <= self.low_days)
         {
-            checks.fail("critical_days", ErrorCode::Inconsistent);
+            checks.push("critical_days", ErrorCode::Inconsistent);
         }
-        let errors = checks.errors();
+        let errors = checks.into_vec();
         if errors.is_empty() {
             Ok(self)
         } else {
@@ -132,21 +130,21 @@ struct ParsedContact {
 }
 
 fn parse_draft(draft: &FollowUpDraft, today: Date) -> Result<ParsedContact, Vec<FieldError>> {
-    let mut checks = Checks::default();
-    let on = checks.check(past_date("follow_up_on", &draft.on, today));
-    let method = checks.check(choice("follow_up_method", &draft.method, Method::from_code));
-    let notes = checks.check(optional_text("follow_up_notes", &draft.notes));
+    let mut checks = FieldErrors::default();
+    let on = checks.collect(past_date("follow_up_on", &draft.on, today));
+    let method = checks.collect(choice("follow_up_method", &draft.method, Method::from_code));
+    let notes = checks.collect(optional_text("follow_up_notes", &draft.notes));
     let next_due = match draft.next_due.trim() {
         "" => Some(None),
         raw => match (parse_iso_date(raw), on) {
             (Some(next), Some(on)) if next > on => Some(Some(next)),
             _ => {
-                checks.fail("follow_up_next_due", ErrorCode::InvalidDate);
+                checks.push("follow_up_next_due", ErrorCode::InvalidDate);
                 None
             }
         },
     };
-    let errors = checks.errors();
+    let errors = checks.into_vec();
     match (on, method, notes, next_due) {
         (Some(on), Some(method), Some(notes), Some(next_due)) if errors.is_empty() => {
             Ok(ParsedContact { on, method, notes, next_due })

@@ -2,8 +2,8 @@
 //! attendee's own file — the topic, the date and how many attended, never who else was there.
 
 use super::session::{new_session, GroupRef, Kind};
-use super::{past_date, required_line, Actor, CaseFile, Checks, EntryId, Event, GroupId, RuleError, LINE_MAX_CHARS};
-use crate::case::bounded_text;
+use super::{Actor, CaseFile, EntryId, Event, GroupId, RuleError};
+use crate::validation::{bounded_text, past_date, required_line, FieldError, FieldErrors, LINE_MAX_CHARS};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,12 +15,12 @@ pub struct GroupDraft {
     pub date: String,
 }
 
-pub fn validate(draft: &GroupDraft, actor: &Actor) -> Vec<crate::FieldError> {
-    let mut checks = Checks::default();
-    checks.check(required_line("group_topic", &draft.topic));
-    checks.check(bounded_text("group_place", &draft.place, LINE_MAX_CHARS, false));
-    checks.check(past_date("group_date", &draft.date, actor.today));
-    checks.errors()
+pub fn validate(draft: &GroupDraft, actor: &Actor) -> Vec<FieldError> {
+    let mut checks = FieldErrors::default();
+    checks.collect(required_line("group_topic", &draft.topic));
+    checks.collect(bounded_text("group_place", &draft.place, LINE_MAX_CHARS, false));
+    checks.collect(past_date("group_date", &draft.date, actor.today));
+    checks.into_vec()
 }
 
 /// Records one group session in every attendee's file, or in none if any is refused.
@@ -52,7 +52,7 @@ pub fn record(attendees: &mut [&mut CaseFile], draft: &GroupDraft, actor: &Actor
 mod tests {
     use super::super::testing::{actor, open_file};
     use super::*;
-    use crate::case::CaseForm;
+    use crate::casefile::registration::CaseForm;
     use crate::{CaseDocument, CaseId};
 
     fn draft() -> GroupDraft {

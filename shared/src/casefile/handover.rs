@@ -3,8 +3,8 @@
 //! the pre-departure plan already in the file — only with the person's consent to it.
 
 use super::consent::Scope;
-use super::{optional_text, required_line, required_text, Actor, CaseFile, Checks, EntryId, RuleError, Stamp};
-use crate::FieldError;
+use super::{Actor, CaseFile, EntryId, RuleError, Stamp};
+use crate::validation::{optional_text, required_line, required_text, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -30,11 +30,11 @@ pub struct Sent {
 
 /// Checks the handover's fields as typed.
 pub fn validate(handover: &Handover) -> Vec<FieldError> {
-    let mut checks = Checks::default();
-    checks.check(required_line("handover_destination", &handover.destination));
-    checks.check(optional_text("handover_observations", &handover.observations));
-    checks.check(required_text("handover_talking_points", &handover.talking_points));
-    checks.errors()
+    let mut checks = FieldErrors::default();
+    checks.collect(required_line("handover_destination", &handover.destination));
+    checks.collect(optional_text("handover_observations", &handover.observations));
+    checks.collect(required_text("handover_talking_points", &handover.talking_points));
+    checks.into_vec()
 }
 
 /// Marks the handover sent. It needs a consent in force to send information to the

@@ -1,6 +1,6 @@
-//! The reintegration case file beyond registration: consent, individual factors,
-//! vulnerability assessments, sessions, the plan, referrals, follow-up, children's
-//! protection, closure and group sessions (DOMAIN.md D-REG … D-GROUP).
+//! The reintegration case file: registration, consent, individual factors, vulnerability
+//! assessments, sessions, the plan, referrals, follow-up, children's protection, closure
+//! and group sessions (docs/DOMAIN.md, D-REG … D-GROUP), and the document a revision seals.
 //!
 //! Two kinds of change reach a case file:
 //! - **text as typed** (drafts and editable entries): kept raw so autosave never drops a
@@ -13,23 +13,25 @@ mod codes;
 pub mod child;
 pub mod closure;
 pub mod consent;
+pub mod document;
 pub mod due;
 pub mod followup;
 pub mod group;
 pub mod handover;
 pub mod history;
 pub mod merge;
+pub mod part;
 pub mod pending;
 pub mod plan;
 pub mod profile;
 pub mod referral;
+pub mod registration;
 pub mod session;
 pub mod vulnerability;
 
-use crate::case::{bounded_text, error, parse_iso_date, NOTES_MAX_CHARS};
 use crate::ids::UserId;
 pub use crate::ids::{EntryId, GroupId};
-use crate::validation::{ErrorCode, FieldError};
+use crate::validation::FieldError;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -42,9 +44,6 @@ coded!(
         AfterArrival = "after_arrival",
     }
 );
-
-/// Longest one-line text (a place, a provider, a name), in characters.
-pub const LINE_MAX_CHARS: usize = 200;
 
 /// Who acts, and when: every act is attributed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +145,7 @@ impl RuleError {
     }
 }
 
-/// Everything recorded about a case besides the registration form. Each part is optional
+/// Everything recorded about a case besides the registration form (`registration.rs`). Each part is optional
 /// or empty by default, so revisions written before a part existed still open.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -197,85 +196,10 @@ impl CaseFile {
     }
 }
 
-/// A required one-line text.
-pub(crate) fn required_line(field: &'static str, raw: &str) -> Result<String, FieldError> {
-    let text = bounded_text(field, raw, LINE_MAX_CHARS, false)?;
-    if text.is_empty() {
-        return Err(error(field, ErrorCode::Required));
-    }
-    Ok(text)
-}
-
-/// A required free text (newlines allowed).
-pub(crate) fn required_text(field: &'static str, raw: &str) -> Result<String, FieldError> {
-    let text = bounded_text(field, raw, NOTES_MAX_CHARS, true)?;
-    if text.is_empty() {
-        return Err(error(field, ErrorCode::Required));
-    }
-    Ok(text)
-}
-
-/// An optional free text (newlines allowed); empty is fine.
-pub(crate) fn optional_text(field: &'static str, raw: &str) -> Result<String, FieldError> {
-    bounded_text(field, raw, NOTES_MAX_CHARS, true)
-}
-
-/// A required `YYYY-MM-DD` date.
-pub(crate) fn required_date(field: &'static str, raw: &str) -> Result<Date, FieldError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Err(error(field, ErrorCode::Required));
-    }
-    parse_iso_date(raw).ok_or(error(field, ErrorCode::InvalidDate))
-}
-
-/// A required date that cannot be later than `today` (something that happened).
-pub(crate) fn past_date(field: &'static str, raw: &str, today: Date) -> Result<Date, FieldError> {
-    let date = required_date(field, raw)?;
-    if date > today {
-        return Err(error(field, ErrorCode::FutureDate));
-    }
-    Ok(date)
-}
-
-/// A required choice from a coded list.
-pub(crate) fn choice<T>(field: &'static str, raw: &str, from_code: fn(&str) -> Option<T>) -> Result<T, FieldError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Err(error(field, ErrorCode::Required));
-    }
-    from_code(raw).ok_or(error(field, ErrorCode::InvalidChoice))
-}
-
-/// Collects field checks; `Err(Invalid)` when any failed.
-#[derive(Default)]
-pub(crate) struct Checks(Vec<FieldError>);
-
-impl Checks {
-    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(e)).ok()
-    }
-
-    pub fn fail(&mut self, field: &'static str, code: ErrorCode) {
-        self.0.push(error(field, code));
-    }
-
-    pub fn finish(self) -> Result<(), RuleError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(RuleError::Invalid(self.0))
-        }
-    }
-
-    pub fn errors(self) -> Vec<FieldError> {
-        self.0
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     use super::*;
+    use crate::validation::ErrorCode;
     use time::macros::date;
 
     pub const TODAY: Date = date!(2026 - 11 - 22);

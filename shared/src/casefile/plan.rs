@@ -3,9 +3,8 @@
 //! guardian). An agreed plan is frozen; the plan made before departure is reviewed after
 //! arrival in a new plan that points back at it.
 
-use super::{choice, optional_text, required_date, required_line, required_text};
-use super::{Actor, CaseFile, Checks, EntryId, Event, RuleError, Stage, Stamp};
-use crate::FieldError;
+use super::{Actor, CaseFile, EntryId, Event, RuleError, Stage, Stamp};
+use crate::validation::{choice, optional_text, required_date, required_line, required_text, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -139,28 +138,28 @@ impl Plan {
 
 /// Checks one action as typed: it needs a dimension, who, what and by when.
 pub fn validate_action(action: &Action) -> Vec<FieldError> {
-    let mut checks = Checks::default();
-    checks.check(choice("action_dimension", &action.dimension, Dimension::from_code));
-    checks.check(choice("action_responsible", &action.responsible, Responsible::from_code));
-    checks.check(required_text("action_what", &action.what));
-    checks.check(required_date("action_by_when", &action.by_when));
-    checks.check(choice("action_term", &action.term, Term::from_code));
-    checks.errors()
+    let mut checks = FieldErrors::default();
+    checks.collect(choice("action_dimension", &action.dimension, Dimension::from_code));
+    checks.collect(choice("action_responsible", &action.responsible, Responsible::from_code));
+    checks.collect(required_text("action_what", &action.what));
+    checks.collect(required_date("action_by_when", &action.by_when));
+    checks.collect(choice("action_term", &action.term, Term::from_code));
+    checks.into_vec()
 }
 
 /// Checks the plan's own fields as typed (actions are checked one by one).
 pub fn validate(plan: &Plan) -> Vec<FieldError> {
-    let mut checks = Checks::default();
+    let mut checks = FieldErrors::default();
     for goal in &plan.goals {
-        checks.check(optional_text("plan_goal", goal));
+        checks.collect(optional_text("plan_goal", goal));
     }
-    checks.check(optional_text("plan_strengths", &plan.strengths));
-    checks.check(optional_text("plan_challenges", &plan.challenges));
+    checks.collect(optional_text("plan_strengths", &plan.strengths));
+    checks.collect(optional_text("plan_challenges", &plan.challenges));
     if !plan.assistance.is_empty() {
-        checks.check(choice("plan_assistance", &plan.assistance, Assistance::from_code));
+        checks.collect(choice("plan_assistance", &plan.assistance, Assistance::from_code));
     }
-    checks.check(optional_text("plan_review_notes", &plan.review_notes));
-    checks.errors()
+    checks.collect(optional_text("plan_review_notes", &plan.review_notes));
+    checks.into_vec()
 }
 
 /// Starts an empty plan at `stage`.
@@ -236,15 +235,15 @@ pub fn agree(file: &mut CaseFile, plan: EntryId, child: bool, actor: &Actor) -> 
         return Err(RuleError::Invalid(errors));
     }
     let draft = &entry.agreement_draft;
-    let mut checks = Checks::default();
-    let person = checks.check(required_line("agreement_person", &draft.person));
+    let mut checks = FieldErrors::default();
+    let person = checks.collect(required_line("agreement_person", &draft.person));
     let guardian = if child {
-        checks.check(required_line("agreement_guardian", &draft.guardian))
+        checks.collect(required_line("agreement_guardian", &draft.guardian))
     } else {
-        checks.check(optional_text("agreement_guardian", &draft.guardian))
+        checks.collect(optional_text("agreement_guardian", &draft.guardian))
     };
     let (Some(person), Some(guardian)) = (person, guardian) else {
-        return Err(if child { RuleError::ChildAgreementIncomplete } else { checks.finish().unwrap_err() });
+        return Err(if child { RuleError::ChildAgreementIncomplete } else { RuleError::Invalid(checks.into_vec()) });
     };
     let agreed_on = actor.today;
     let entry = file.plans.iter_mut().find(|p| p.id == plan).expect("checked above");

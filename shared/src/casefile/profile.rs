@@ -1,8 +1,7 @@
 //! Individual factors and the circumstances of return (D-PROFILE, Cuadro 2.1). Every
 //! entry is optional: most are sensitive, and the form says why each one is asked.
 
-use super::{optional_text, Checks};
-use crate::FieldError;
+use crate::validation::{optional_text, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -95,15 +94,15 @@ fn set_or_remove<K: Ord>(map: &mut BTreeMap<K, String>, key: K, text: String) {
 
 /// Errors of the profile as typed; the field name is the factor's or circumstance's code.
 pub fn validate(profile: &Profile) -> Vec<FieldError> {
-    let mut checks = Checks::default();
+    let mut checks = FieldErrors::default();
     for factor in Factor::ALL {
-        checks.check(optional_text(factor.code(), profile.factor(*factor)));
+        checks.collect(optional_text(factor.code(), profile.factor(*factor)));
     }
     for circumstance in Circumstance::ALL {
-        checks.check(optional_text(circumstance.code(), profile.circumstance(*circumstance)));
+        checks.collect(optional_text(circumstance.code(), profile.circumstance(*circumstance)));
     }
-    checks.check(optional_text("profile_other", &profile.other));
-    checks.errors()
+    checks.collect(optional_text("profile_other", &profile.other));
+    checks.into_vec()
 }
 
 #[cfg(test)]

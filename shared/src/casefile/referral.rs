@@ -1,8 +1,8 @@
 //! Referrals to services (D-REFER, rule 1): sent only with a consent that covers the
 //! service, or urgently when life or health is at risk, with the reason recorded.
 
-use super::{optional_text, required_line, required_text, Actor, CaseFile, Checks, EntryId, Event, RuleError, Stamp};
-use crate::FieldError;
+use super::{Actor, CaseFile, EntryId, Event, RuleError, Stamp};
+use crate::validation::{optional_text, required_line, required_text, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 coded!(
@@ -82,8 +82,12 @@ pub struct Referral {
 }
 
 impl Referral {
+    /// The latest status; but once a referral has ended (completed, declined, or stopped by
+    /// a withdrawal) it stays ended, even if a merge brought in an answer recorded later on a
+    /// device that did not know yet.
     pub fn status(&self) -> Status {
-        self.history.last().map_or(Status::Proposed, |s| s.status)
+        let ended = self.history.iter().map(|s| s.status).find(|s| s.next().is_empty());
+        ended.or(self.history.last().map(|s| s.status)).unwrap_or(Status::Proposed)
     }
 
     pub(crate) fn push_status(&mut self, status: Status, note: &str, actor: &Actor) {
@@ -103,18 +107,18 @@ impl Referral {
 
 /// Checks a referral's text fields as typed.
 pub fn validate(referral: &Referral) -> Vec<FieldError> {
-    let mut checks = Checks::default();
+    let mut checks = FieldErrors::default();
     if referral.service == Service::Other {
-        checks.check(required_line("referral_service_other", &referral.service_other));
+        checks.collect(required_line("referral_service_other", &referral.service_other));
     }
-    checks.check(required_line("referral_provider", &referral.provider));
-    checks.check(required_text("referral_reason", &referral.reason));
+    checks.collect(required_line("referral_provider", &referral.provider));
+    checks.collect(required_text("referral_reason", &referral.reason));
     if referral.urgent {
-        checks.check(required_text("referral_urgent_reason", &referral.urgent_reason));
+        checks.collect(required_text("referral_urgent_reason", &referral.urgent_reason));
     } else {
-        checks.check(optional_text("referral_urgent_reason", &referral.urgent_reason));
+        checks.collect(optional_text("referral_urgent_reason", &referral.urgent_reason));
     }
-    checks.errors()
+    checks.into_vec()
 }
 
 /// Starts a referral to `service`; its details are typed afterwards.

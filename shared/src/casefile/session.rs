@@ -2,10 +2,10 @@
 //! six-step guide the case manager ticks through; it can be paused and resumed at any time,
 //! the returnee may ask for a pause.
 
-use super::{optional_text, Actor, CaseFile, Checks, EntryId, Event, GroupId, RuleError, Stamp, LINE_MAX_CHARS};
-use crate::case::{bounded_text, parse_iso_date};
-use crate::validation::ErrorCode;
-use crate::FieldError;
+use super::{Actor, CaseFile, EntryId, Event, GroupId, RuleError, Stamp};
+use crate::validation::{
+    bounded_text, choice, optional_text, parse_iso_date, past_date, ErrorCode, FieldError, FieldErrors, LINE_MAX_CHARS,
+};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -85,23 +85,23 @@ pub struct Session {
 
 /// Checks a session's fields as typed.
 pub fn validate(session: &Session, today: Date) -> Vec<FieldError> {
-    let mut checks = Checks::default();
-    checks.check(super::choice("session_mode", &session.mode, Mode::from_code));
-    checks.check(bounded_text("session_place", &session.place, LINE_MAX_CHARS, false));
-    let date = checks.check(super::past_date("session_date", &session.date, today));
+    let mut checks = FieldErrors::default();
+    checks.collect(choice("session_mode", &session.mode, Mode::from_code));
+    checks.collect(bounded_text("session_place", &session.place, LINE_MAX_CHARS, false));
+    let date = checks.collect(past_date("session_date", &session.date, today));
     if !session.next_session.trim().is_empty() {
         match (parse_iso_date(session.next_session.trim()), date) {
-            (None, _) => checks.fail("session_next", ErrorCode::InvalidDate),
-            (Some(next), Some(date)) if next < date => checks.fail("session_next", ErrorCode::InvalidDate),
+            (None, _) => checks.push("session_next", ErrorCode::InvalidDate),
+            (Some(next), Some(date)) if next < date => checks.push("session_next", ErrorCode::InvalidDate),
             _ => {}
         }
     }
-    checks.check(bounded_text("session_interpreter", &session.interpreter, LINE_MAX_CHARS, false));
+    checks.collect(bounded_text("session_interpreter", &session.interpreter, LINE_MAX_CHARS, false));
     if !session.interpreter.trim().is_empty() && !session.interpreter_briefed {
-        checks.fail("session_interpreter_briefed", ErrorCode::Required);
+        checks.push("session_interpreter_briefed", ErrorCode::Required);
     }
-    checks.check(optional_text("session_notes", &session.notes));
-    checks.errors()
+    checks.collect(optional_text("session_notes", &session.notes));
+    checks.into_vec()
 }
 
 /// Opens a new session of `kind` dated today.

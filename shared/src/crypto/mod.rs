@@ -1,4 +1,4 @@
-//! Keys and the encryption envelope (see DESIGN.md, "Keys and envelopes"). The same code
+//! Keys and the encryption envelope (docs/SECURITY.md, "Keys" and "The envelope's bytes"). The same code
 //! runs in the browser and on the server; only the browser ever holds a key.
 
 mod envelope;

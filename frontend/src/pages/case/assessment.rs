@@ -1,7 +1,7 @@
 //! Vulnerability assessment and reassessment (D-VULN): findings, a life-threatening
 //! disclosure (flagged, with an urgent referral offered on the spot), and the risk level.
 
-use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
+use super::{stamp_text, typed_errors, with_refused, CaseView, RefusedAct};
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
@@ -18,7 +18,7 @@ pub fn Assessments(case: CaseView) -> impl IntoView {
             <For each=move || case.doc.with(|d| d.file.assessments.clone()) key=|a| a.id let:a>
                 <li class="entry" class:alert=a.life_threatening data-entry=a.id.to_string()>
                     <strong>{move || tr.code("stage", a.stage.code())}" · "{move || tr.code("risk", a.risk.code())}</strong>
-                    <span class="hint">" "{stamp_text(case.state, &a.recorded)}</span>
+                    <span class="hint">" "{stamp_text(case.ws, &a.recorded)}</span>
                     <div class="tags">
                         {a.found.iter().map(|v| { let code = v.code(); view! { <span class="badge">{move || tr.code("vulnerability", code)}</span> } }).collect_view()}
                     </div>
@@ -37,7 +37,7 @@ pub fn AssessmentForm(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| typed_errors(vulnerability::validate_draft(&d.file.assessment_draft)));
-    let bind = Bind::new(case.state, case.id, Section::Assessment, with_refused(live, outcome));
+    let bind = Bind::new(case.ws, case.id, Section::Assessment, with_refused(live, outcome));
     let suggested = move || {
         case.doc.with(|d| suggested_risk(&d.file.assessment_draft.found, d.file.assessment_draft.life_threatening))
     };
@@ -73,7 +73,7 @@ pub fn AssessmentForm(case: CaseView) -> impl IntoView {
             {bind.area("assessment_notes", "notes", |d| d.file.assessment_draft.notes.clone(), |d, v| d.file.assessment_draft.notes = v)}
             <button type="button" id="record-assessment" on:click=record>{move || tr.s("assessment_record")}</button>
             <Show when=move || recorded.get()><p class="ok-note" role="status">{move || tr.s("assessment_recorded")}</p></Show>
-            <Refusal outcome=outcome id="assessment-refused" />
+            <RefusedAct outcome=outcome id="assessment-refused" />
         </div>
     }
 }
@@ -97,7 +97,7 @@ fn UrgentReferralOffer(case: CaseView) -> impl IntoView {
         <div class="urgent-offer" role="alert">
             <p>{move || tr.s("urgent_offer")}</p>
             <button type="button" class="danger" id="refer-urgently" on:click=refer>{move || tr.s("urgent_refer_now")}</button>
-            <Refusal outcome=outcome id="urgent-refused" />
+            <RefusedAct outcome=outcome id="urgent-refused" />
         </div>
     }
 }

@@ -3,7 +3,7 @@
 //! at 18. What the file still lacks is listed at the top.
 
 use super::note::NoteInput;
-use super::{typed_errors, with_refused, CaseView, Refusal};
+use super::{typed_errors, with_refused, CaseView, RefusedAct};
 use crate::clock::today;
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
@@ -28,7 +28,7 @@ fn ChildForm(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| typed_errors(child::validate(&d.file.child, today())));
-    let bind = Bind::new(case.state, case.id, Section::Child, with_refused(live, outcome));
+    let bind = Bind::new(case.ws, case.id, Section::Child, with_refused(live, outcome));
     let gaps = move || case.doc.with(|d| d.file.child_gaps());
     let adult = move || case.doc.with(|d| d.date_of_birth().map(adult_on));
     let transition = move |_| {
@@ -76,6 +76,6 @@ fn ChildForm(case: CaseView) -> impl IntoView {
                 <button type="button" class="secondary" id="record-transition" on:click=transition>{move || tr.s("transition_record")}</button>
             }.into_any(),
         }}
-        <Refusal outcome=outcome id="child-refused" />
+        <RefusedAct outcome=outcome id="child-refused" />
     }
 }

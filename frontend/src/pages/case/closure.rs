@@ -3,7 +3,7 @@
 //! with a reason.
 
 use super::note::NoteInput;
-use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
+use super::{stamp_text, typed_errors, with_refused, CaseView, RefusedAct};
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
@@ -28,7 +28,7 @@ fn ClosureForm(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| typed_errors(closure::validate_draft(&d.file.closure_draft)));
-    let bind = Bind::new(case.state, case.id, Section::Closure, with_refused(live, outcome));
+    let bind = Bind::new(case.ws, case.id, Section::Closure, with_refused(live, outcome));
     let reasons = move || {
         let child = case.child.get();
         Reason::ALL.iter().filter(|r| child || !r.only_for_children()).map(|r| r.code()).collect::<Vec<_>>()
@@ -71,7 +71,7 @@ fn ClosureForm(case: CaseView) -> impl IntoView {
             </div>
         </Show>
         <button type="button" id="close-case" on:click=close>{move || tr.s("closure_close")}</button>
-        <Refusal outcome=outcome id="close-refused" />
+        <RefusedAct outcome=outcome id="close-refused" />
     }
 }
 
@@ -86,7 +86,7 @@ fn ClosedSummary(case: CaseView) -> impl IntoView {
         {move || case.doc.with(|d| d.file.closure.clone()).map(|c| view! {
             <div id="closed-summary">
                 <p><strong>{move || tr.code("closure_reason", c.reason.code())}</strong>" · "{c.closed_on.to_string()}</p>
-                <p class="hint">{move || tr.s("closure_authorised")}" "{stamp_text(case.state, &c.authorised)}</p>
+                <p class="hint">{move || tr.s("closure_authorised")}" "{stamp_text(case.ws, &c.authorised)}</p>
                 {(!c.details.informed.is_empty()).then(|| view! {
                     <p>{move || tr.s("closure_informed")}": "{c.details.informed.iter().map(|i| tr.code("informed", i.code())).collect::<Vec<_>>().join(", ")}</p>
                 })}
@@ -96,7 +96,7 @@ fn ClosedSummary(case: CaseView) -> impl IntoView {
             <label for="reopen-reason">{move || tr.s("reopen_reason")}</label>
             <NoteInput case=case note=NoteFor::Reopening name="reopen_reason" hint="reopen_reason" multiline=true id="reopen-reason" outcome=outcome />
             <button type="button" class="secondary" id="reopen-case" on:click=reopen>{move || tr.s("reopen")}</button>
-            <Refusal outcome=outcome id="reopen-refused" />
+            <RefusedAct outcome=outcome id="reopen-refused" />
         </div>
     }
 }
@@ -109,7 +109,7 @@ fn PastClosures(case: CaseView) -> impl IntoView {
             {move || case.doc.with(|d| d.file.reopened.clone()).into_iter().map(|r| view! {
                 <li class="entry">
                     {move || tr.with("closure_reopened", &[("date", &r.closure.closed_on.to_string()), ("reason", &tr.code("closure_reason", r.closure.reason.code()))])}
-                    " — "{r.reason.clone()}" · "{stamp_text(case.state, &r.reopened)}
+                    " — "{r.reason.clone()}" · "{stamp_text(case.ws, &r.reopened)}
                 </li>
             }).collect_view()}
         </ul>

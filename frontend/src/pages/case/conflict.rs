@@ -1,17 +1,17 @@
 //! A case changed on two devices: both versions side by side, and the case manager's choice.
 
 use crate::components::tr::use_tr;
-use crate::state::{use_app, Conflict};
-use crate::workspace::{self, Keep};
+use crate::open_cases::Conflict;
+use crate::workspace::{use_workspace, Keep};
 use leptos::prelude::*;
 use puente_shared::CaseId;
 
 /// Both versions side by side, and the case manager's choice.
 #[component]
 pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
-    let mine = state.cases.with_untracked(|c| c.get(&id).map(|e| e.doc.clone()));
+    let mine = ws.cases.with_untracked(|c| c.get(&id).map(|e| e.doc.clone()));
     let summary = |doc: &puente_shared::CaseDocument| {
         let f = &doc.form;
         view! {
@@ -25,7 +25,7 @@ pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
     };
     let choose = move |keep: Keep| {
         leptos::task::spawn_local(async move {
-            if let Err(e) = workspace::resolve_conflict(state, id, keep).await {
+            if let Err(e) = ws.resolve_conflict(id, keep).await {
                 web_sys::console::error_1(&format!("resolving failed: {e}").into());
             }
         })
@@ -43,7 +43,7 @@ pub fn ConflictPanel(id: CaseId, conflict: Conflict) -> impl IntoView {
                 </div>
                 <div>
                     <h3>{move || tr.with("conflict_theirs", &[("rev", &conflict.revision.to_string())])}</h3>
-                    {summary(&conflict.doc)}
+                    {summary(&conflict.version.doc)}
                     <button id="keep-theirs" class="secondary" on:click=move |_| choose(Keep::Theirs)>{move || tr.s("keep_theirs")}</button>
                 </div>
             </div>

@@ -1,7 +1,7 @@
 //! Follow-up (D-MONITOR): when the next contact is due (the risk level's interval, as the
 //! organisation set it), contacts made, and visits after a child's case was closed.
 
-use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
+use super::{stamp_text, typed_errors, with_refused, CaseView, RefusedAct};
 use crate::clock::today;
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
@@ -12,15 +12,15 @@ use puente_shared::casefile::{RuleError, Section};
 #[component]
 pub fn FollowUps(case: CaseView) -> impl IntoView {
     let tr = use_tr();
-    let state = case.state;
+    let cases = case.ws.cases;
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| typed_errors(followup::validate_draft(&d.file.follow_up_draft, today())));
-    let bind = Bind::new(case.state, case.id, Section::FollowUp, with_refused(live, outcome));
-    let next = move || case.doc.with(|d| d.file.next_follow_up(&state.policy()));
+    let bind = Bind::new(case.ws, case.id, Section::FollowUp, with_refused(live, outcome));
+    let next = move || case.doc.with(|d| d.file.next_follow_up(&cases.policy()));
     let risk = move || case.doc.with(|d| d.file.risk_level());
     let can_record = move || case.doc.with(|d| !d.file.is_closed() || d.file.visits_after_closure().next().is_some());
     let record = move |_| {
-        let policy = state.settings.with_untracked(|s| s.follow_up);
+        let policy = cases.settings_untracked().follow_up;
         case.act(outcome, |doc, actor| followup::record_contact(&mut doc.file, &policy, actor));
     };
     view! {
@@ -29,7 +29,7 @@ pub fn FollowUps(case: CaseView) -> impl IntoView {
             (Some(on), Some(risk)) => tr.with("follow_up_next", &[
                 ("date", &on.to_string()),
                 ("level", &tr.code("risk", risk.code())),
-                ("days", &state.policy().interval(risk).whole_days().to_string()),
+                ("days", &cases.policy().interval(risk).whole_days().to_string()),
             ]),
             (Some(on), None) => tr.with("follow_up_next_scheduled", &[("date", &on.to_string())]),
             _ if case.closed.get() => tr.s("follow_up_closed"),
@@ -53,7 +53,7 @@ pub fn FollowUps(case: CaseView) -> impl IntoView {
                 </div>
                 {bind.area("follow_up_notes", "follow_up_notes", |d| d.file.follow_up_draft.notes.clone(), |d, v| d.file.follow_up_draft.notes = v)}
                 <button type="button" id="record-follow-up" on:click=record>{move || tr.s("follow_up_record")}</button>
-                <Refusal outcome=outcome id="follow-up-refused" />
+                <RefusedAct outcome=outcome id="follow-up-refused" />
             </div>
         </Show>
         <h3>{move || tr.s("follow_up_done_title")}</h3>
@@ -63,7 +63,7 @@ pub fn FollowUps(case: CaseView) -> impl IntoView {
                     <li class="entry">
                         <strong>{c.on.to_string()}" · "{move || tr.code("method", c.method.code())}</strong>
                         {(kind == Kind::AfterClosure).then(|| view! { " " <span class="badge">{move || tr.s("follow_up_after_closure_badge")}</span> })}
-                        <span class="hint">" "{stamp_text(case.state, &c.recorded)}</span>
+                        <span class="hint">" "{stamp_text(case.ws, &c.recorded)}</span>
                         {(!c.notes.is_empty()).then(|| view! { <p class="pre">{c.notes.clone()}</p> })}
                     </li>
                 }).collect_view()}

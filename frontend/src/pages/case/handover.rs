@@ -1,7 +1,7 @@
 //! Handover to the country of origin (D-HANDOVER): what the origin office needs before the
 //! first session, sent ahead only with the person's consent to it.
 
-use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
+use super::{stamp_text, typed_errors, with_refused, CaseView, RefusedAct};
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ pub fn Handover(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| typed_errors(handover::validate(&d.file.handover)));
-    let bind = Bind::new(case.state, case.id, Section::Handover, with_refused(live, outcome));
+    let bind = Bind::new(case.ws, case.id, Section::Handover, with_refused(live, outcome));
     let editable = move || case.doc.with(|d| handover::ensure_editable(&d.file).is_ok());
     let send = move |_| {
         let child = case.child.get_untracked();
@@ -37,7 +37,7 @@ pub fn Handover(case: CaseView) -> impl IntoView {
         <p class="hint">{move || tr.s("handover_intro")}</p>
         {move || case.doc.with(|d| d.file.handover.sent.clone()).map(|sent| view! {
             <p class=if sent.stopped.is_some() { "notice" } else { "ok-note" } id="handover-sent">
-                {move || tr.with("handover_sent_on", &[("date", &sent.on.to_string())])}" · "{stamp_text(case.state, &sent.recorded)}
+                {move || tr.with("handover_sent_on", &[("date", &sent.on.to_string())])}" · "{stamp_text(case.ws, &sent.recorded)}
                 {sent.stopped.map(|_| view! { " " <strong>{move || tr.s("handover_stopped")}</strong> })}
             </p>
         })}
@@ -49,7 +49,7 @@ pub fn Handover(case: CaseView) -> impl IntoView {
             <ul>{move || contents().into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
             <button type="button" id="send-handover" on:click=send>{move || tr.s("handover_send")}</button>
         </fieldset>
-        <Refusal outcome=outcome id="handover-refused" />
+        <RefusedAct outcome=outcome id="handover-refused" />
     }
 }
 

@@ -4,26 +4,12 @@
 use super::{stamp_text, CaseView};
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
-use puente_shared::casefile::{Event, Section};
+use puente_shared::casefile::Event;
 
 fn event_key(event: &Event) -> (&'static str, Option<&'static str>) {
     match event {
         Event::Opened => ("event_opened", None),
-        Event::Edited { section } => (
-            "event_edited",
-            Some(match section {
-                Section::Registration => "registration",
-                Section::Profile => "profile",
-                Section::Assessment => "assessment",
-                Section::FollowUp => "follow_up",
-                Section::Child => "child",
-                Section::Handover => "handover",
-                Section::Closure => "closure",
-                Section::Session(_) => "sessions",
-                Section::Plan(_) => "plan",
-                Section::Referral(_) => "referrals",
-            }),
-        ),
+        Event::Edited { section } => ("event_edited", Some(section.part().code())),
         Event::ConsentGiven { .. } => ("event_consent_given", None),
         Event::ConsentWithdrawn { .. } => ("event_consent_withdrawn", None),
         Event::ReferralStopped { .. } => ("event_referral_stopped", None),
@@ -67,7 +53,7 @@ pub fn History(case: CaseView) -> impl IntoView {
                     <li data-event=key>
                         <strong>{move || tr.s(key)}</strong>
                         {detail.map(|d| format!(": {d}"))}
-                        <span class="hint">" · "{stamp_text(case.state, &entry.stamp)}</span>
+                        <span class="hint">" · "{stamp_text(case.ws, &entry.stamp)}</span>
                     </li>
                 }
             }).collect_view()}

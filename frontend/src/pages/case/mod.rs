@@ -18,35 +18,20 @@ mod sessions;
 
 use crate::components::sync_badge::CaseBadge;
 use crate::components::tr::{use_tr, Tr};
-use crate::state::{use_app, AppState};
-use crate::workspace;
+use crate::workspace::{use_workspace, Workspace};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use puente_shared::casefile::part::Part;
 use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::{Actor, CaseFile, RuleError};
 use puente_shared::{CaseDocument, CaseId, FieldError};
 
 pub use plan::PrintPlan;
 
-/// The parts of a case file, in the order of the work.
-const SECTIONS: [&str; 11] = [
-    "registration",
-    "profile",
-    "assessment",
-    "sessions",
-    "plan",
-    "handover",
-    "referrals",
-    "follow_up",
-    "child",
-    "closure",
-    "history",
-];
-
 /// What every part of the case screen reads.
 #[derive(Clone, Copy)]
 pub struct CaseView {
-    pub state: AppState,
+    pub ws: Workspace,
     pub id: CaseId,
     pub doc: Memo<CaseDocument>,
     pub closed: Memo<bool>,
@@ -70,7 +55,7 @@ impl CaseView {
         outcome: RwSignal<Option<RuleError>>,
         rule: impl FnOnce(&mut CaseDocument, &Actor) -> Result<T, RuleError>,
     ) -> Option<T> {
-        match workspace::act(self.state, self.id, rule) {
+        match self.ws.act(self.id, rule) {
             Ok(value) => {
                 outcome.set(None);
                 Some(value)
@@ -85,11 +70,11 @@ impl CaseView {
 
 #[component]
 pub fn CaseEdit() -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<CaseId>().ok()));
-    let exists = move || id().is_some_and(|id| state.cases.with(|c| c.contains_key(&id)));
+    let exists = move || id().is_some_and(|id| ws.cases.contains(id));
     view! {
         <p class="no-print"><a href="/" id="back">{move || tr.s("back_to_cases")}</a></p>
         <Show when=exists fallback=move || view! { <p class="notice">{move || tr.s("case_not_found")}</p> }>
@@ -100,26 +85,21 @@ pub fn CaseEdit() -> impl IntoView {
 
 #[component]
 fn CaseScreen(id: CaseId) -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let tr = use_tr();
     let params = use_params_map();
-    let section = Memo::new(move |_| {
-        params
-            .with(|p| p.get("section"))
-            .filter(|s| SECTIONS.contains(&s.as_str()))
-            .unwrap_or_else(|| "registration".into())
+    let part = Memo::new(move |_| {
+        params.with(|p| p.get("section")).and_then(|s| Part::from_code(&s)).unwrap_or(Part::Registration)
     });
-    let doc = Memo::new(move |_| state.cases.with(|c| c.get(&id).map(|e| e.doc.clone())).unwrap_or_else(|| empty(id)));
+    let doc = Memo::new(move |_| ws.cases.doc(id).unwrap_or_else(|| empty(id)));
     let case = CaseView {
-        state,
+        ws,
         id,
         doc,
         closed: Memo::new(move |_| doc.with(|d| d.file.is_closed())),
         child: Memo::new(move |_| doc.with(CaseDocument::is_child)),
     };
-    // A closed case is read-only, except where closing, reopening and the visits after a
-    // child's case closes are recorded, and its history.
-    let read_only = move || case.closed.get() && !matches!(section.get().as_str(), "closure" | "history" | "follow_up");
+    let read_only = move || case.closed.get() && !part.get().open_when_closed();
     let name = move || {
         let name = doc.with(CaseDocument::display_name);
         if name.is_empty() {
@@ -149,36 +129,35 @@ fn CaseScreen(id: CaseId) -> impl IntoView {
                 </Show>
             </div>
             <nav class="tabs" aria-label=move || tr.s("case_sections")>
-                {SECTIONS.iter().map(|s| {
-                    let href = format!("/cases/{id}/{s}");
+                {Part::ALL.iter().map(|&p| {
+                    let href = format!("/cases/{id}/{}", p.code());
                     view! {
-                        <a href=href data-section=*s class:current=move || section.get() == *s
-                            aria-current=move || (section.get() == *s).then_some("page")>
-                            {move || tr.code("section", s)}
+                        <a href=href data-section=p.code() class:current=move || part.get() == p
+                            aria-current=move || (part.get() == p).then_some("page")>
+                            {move || tr.code("section", p.code())}
                         </a>
                     }
                 }).collect_view()}
             </nav>
         </section>
-        {move || state.cases.with(|c| c.get(&id).and_then(|e| e.conflict.clone()))
-            .map(|c| view! { <conflict::ConflictPanel id=id conflict=c /> })}
-        <section class="card" id=move || format!("section-{}", section.get())>
+        {move || ws.cases.conflict(id).map(|c| view! { <conflict::ConflictPanel id=id conflict=c /> })}
+        <section class="card" id=move || format!("section-{}", part.get().code())>
             <Show when=read_only>
                 <p class="notice read-only" id="read-only">{move || tr.s("closed_read_only")}</p>
             </Show>
             <fieldset class="plain" disabled=read_only>
-                {move || match section.get().as_str() {
-                    "profile" => profile::Profile(profile::ProfileProps { case }).into_any(),
-                    "assessment" => assessment::Assessments(assessment::AssessmentsProps { case }).into_any(),
-                    "sessions" => sessions::Sessions(sessions::SessionsProps { case }).into_any(),
-                    "plan" => plan::Plans(plan::PlansProps { case }).into_any(),
-                    "handover" => handover::Handover(handover::HandoverProps { case }).into_any(),
-                    "referrals" => referrals::Referrals(referrals::ReferralsProps { case }).into_any(),
-                    "follow_up" => followup::FollowUps(followup::FollowUpsProps { case }).into_any(),
-                    "child" => child::Child(child::ChildProps { case }).into_any(),
-                    "closure" => closure::Closure(closure::ClosureProps { case }).into_any(),
-                    "history" => history::History(history::HistoryProps { case }).into_any(),
-                    _ => registration::Registration(registration::RegistrationProps { case }).into_any(),
+                {move || match part.get() {
+                    Part::Registration => registration::Registration(registration::RegistrationProps { case }).into_any(),
+                    Part::Profile => profile::Profile(profile::ProfileProps { case }).into_any(),
+                    Part::Assessment => assessment::Assessments(assessment::AssessmentsProps { case }).into_any(),
+                    Part::Sessions => sessions::Sessions(sessions::SessionsProps { case }).into_any(),
+                    Part::Plan => plan::Plans(plan::PlansProps { case }).into_any(),
+                    Part::Handover => handover::Handover(handover::HandoverProps { case }).into_any(),
+                    Part::Referrals => referrals::Referrals(referrals::ReferralsProps { case }).into_any(),
+                    Part::FollowUp => followup::FollowUps(followup::FollowUpsProps { case }).into_any(),
+                    Part::Child => child::Child(child::ChildProps { case }).into_any(),
+                    Part::Closure => closure::Closure(closure::ClosureProps { case }).into_any(),
+                    Part::History => history::History(history::HistoryProps { case }).into_any(),
                 }}
             </fieldset>
         </section>
@@ -200,9 +179,9 @@ pub fn rule_message(tr: Tr, error: &RuleError) -> String {
     }
 }
 
-/// The explanation of the last refused act, if any.
+/// Why the last act was refused, if it was.
 #[component]
-pub fn Refusal(outcome: RwSignal<Option<RuleError>>, #[prop(into)] id: String) -> impl IntoView {
+pub fn RefusedAct(outcome: RwSignal<Option<RuleError>>, #[prop(into)] id: String) -> impl IntoView {
     let tr = use_tr();
     view! {
         <Show when=move || outcome.with(Option::is_some)>
@@ -239,11 +218,11 @@ pub fn typed_errors(errors: Vec<FieldError>) -> Vec<FieldError> {
 
 /// When and by whom, for display: "you", or a colleague's short account id (usernames
 /// are not shared between accounts).
-pub fn stamp_text(state: AppState, stamp: &puente_shared::casefile::Stamp) -> String {
+pub fn stamp_text(ws: Workspace, stamp: &puente_shared::casefile::Stamp) -> String {
     let tr = use_tr();
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(stamp.at as f64));
     let when: String = date.to_locale_string(tr.locale(), &wasm_bindgen::JsValue::UNDEFINED).into();
-    let mine = state.vault().is_some_and(|v| v.header.user_id == stamp.by);
+    let mine = ws.session.user_id() == Some(stamp.by);
     let who = if mine { tr.s("by_you") } else { tr.with("by_colleague", &[("id", &stamp.by.to_string()[..8])]) };
     format!("{when} · {who}")
 }

@@ -5,7 +5,6 @@
 use super::{refused_field, CaseView};
 use crate::components::field::FieldMessage;
 use crate::components::tr::use_tr;
-use crate::workspace;
 use leptos::prelude::*;
 use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::RuleError;
@@ -25,7 +24,7 @@ pub fn NoteInput(
 ) -> impl IntoView {
     let tr = use_tr();
     let value = move || case.doc.with(|d| d.file.pending.get(note).to_owned());
-    let write = move |ev| workspace::edit_note(case.state, case.id, note, event_target_value(&ev));
+    let write = move |ev| case.ws.edit_note(case.id, note, event_target_value(&ev));
     let hint = move || tr.s(hint);
     let error = refused_field(outcome, name);
     let input = if multiline {

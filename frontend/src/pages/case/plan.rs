@@ -2,10 +2,10 @@
 //! dimensions, agreement, the review after arrival, and the printable copy for the
 //! returnee in their language.
 
-use super::{stamp_text, typed_errors, with_refused, CaseView, Refusal};
+use super::{stamp_text, typed_errors, with_refused, CaseView, RefusedAct};
 use crate::components::bind::Bind;
 use crate::components::tr::{is_rtl, print_locales, use_tr, Tr};
-use crate::state::use_app;
+use crate::workspace::use_workspace;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use puente_shared::casefile::plan::{self, Action, Assistance, Dimension, Plan, Responsible, Term};
@@ -41,7 +41,7 @@ pub fn Plans(case: CaseView) -> impl IntoView {
                 </button>
             </div>
         </Show>
-        <Refusal outcome=outcome id="plan-refused" />
+        <RefusedAct outcome=outcome id="plan-refused" />
         <For each=move || case.doc.with(|d| d.file.plans.iter().rev().map(|p| (p.id, p.is_agreed())).collect::<Vec<_>>())
             key=|k| *k let:k>
             {if k.1 { view! { <AgreedPlan case=case id=k.0 /> }.into_any() } else { view! { <PlanEditor case=case id=k.0 /> }.into_any() }}
@@ -54,9 +54,9 @@ fn PlanEditor(case: CaseView, id: EntryId) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| d.file.plan(id).map(|p| typed_errors(plan::validate(p))).unwrap_or_default());
-    let bind = Bind::new(case.state, case.id, Section::Plan(id), with_refused(live, outcome)).scoped(id);
+    let bind = Bind::new(case.ws, case.id, Section::Plan(id), with_refused(live, outcome)).scoped(id);
     let edit = move |f: Box<dyn FnOnce(&mut Plan)>| {
-        crate::workspace::edit_doc(case.state, case.id, Section::Plan(id), |d| {
+        case.ws.edit_doc(case.id, Section::Plan(id), |d| {
             if let Some(p) = plan_mut(d, id) {
                 f(p)
             }
@@ -116,7 +116,7 @@ fn PlanEditor(case: CaseView, id: EntryId) -> impl IntoView {
                     </Show>
                 </div>
                 <button type="button" id="agree-plan" on:click=agree>{move || tr.s("plan_agree")}</button>
-                <Refusal outcome=outcome id="agree-refused" />
+                <RefusedAct outcome=outcome id="agree-refused" />
             </div>
         </article>
     }
@@ -139,7 +139,7 @@ fn ActionEditor(case: CaseView, plan: EntryId, action: EntryId, show_required: S
             typed_errors(errors)
         }
     });
-    let bind = Bind::new(case.state, case.id, Section::Plan(plan), errors).scoped(action);
+    let bind = Bind::new(case.ws, case.id, Section::Plan(plan), errors).scoped(action);
     fn get(d: &CaseDocument, plan: EntryId, action: EntryId) -> Option<&Action> {
         d.file.plan(plan)?.actions.iter().find(|a| a.id == action)
     }
@@ -166,7 +166,7 @@ fn ActionEditor(case: CaseView, plan: EntryId, action: EntryId, show_required: S
                     move |d, v| if let Some(a) = set(d, plan, action) { a.term = v })}
             </div>
             <button type="button" class="secondary small remove-action"
-                on:click=move |_| crate::workspace::edit_doc(case.state, case.id, Section::Plan(plan), |d| {
+                on:click=move |_| case.ws.edit_doc(case.id, Section::Plan(plan), |d| {
                     if let Some(p) = plan_mut(d, plan) { p.actions.retain(|a| a.id != action) }
                 })>{move || tr.s("plan_remove_action")}</button>
         </div>
@@ -187,7 +187,7 @@ fn AgreedPlan(case: CaseView, id: EntryId) -> impl IntoView {
             </div>
             <p class="hint">{move || tr.with("plan_agreed_by", &[("person", &agreement.person), ("date", &agreement.agreed_on.to_string())])}
                 {(!agreement.guardian.is_empty()).then(|| format!(" · {}", agreement.guardian))}
-                " · "{stamp_text(case.state, &agreement.recorded)}</p>
+                " · "{stamp_text(case.ws, &agreement.recorded)}</p>
             <PlanBody plan=p.clone() tr=tr />
         </article>
     }
@@ -225,14 +225,14 @@ fn PlanBody(plan: Plan, tr: Tr) -> impl IntoView {
 /// The plan as a document to sign and hand over: A4, in the returnee's language.
 #[component]
 pub fn PrintPlan() -> impl IntoView {
-    let state = use_app();
+    let ws = use_workspace();
     let ui = use_tr();
     let params = use_params_map();
     let ids =
         move || params.with(|p| Some((p.get("id")?.parse::<CaseId>().ok()?, p.get("plan")?.parse::<EntryId>().ok()?)));
     let found = Memo::new(move |_| {
         let (case, plan) = ids()?;
-        state.cases.with(|c| {
+        ws.cases.with(|c| {
             let doc = &c.get(&case)?.doc;
             Some((doc.clone(), doc.file.plan(plan)?.clone()))
         })
@@ -252,7 +252,7 @@ pub fn PrintPlan() -> impl IntoView {
     let set_language = move |ev| {
         let code = event_target_value(&ev);
         if let Some((case, _)) = ids() {
-            crate::workspace::edit_doc(state, case, Section::Registration, |d| d.file.print_language = code);
+            ws.edit_doc(case, Section::Registration, |d| d.file.print_language = code);
         }
     };
     let print = move |_| {

@@ -12,7 +12,7 @@ use puente_shared::casefile::Section;
 pub fn Profile(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let errors = Signal::derive(move || case.doc.with(|d| profile::validate(&d.file.profile)));
-    let bind = Bind::new(case.state, case.id, Section::Profile, errors);
+    let bind = Bind::new(case.ws, case.id, Section::Profile, errors);
     let factor = move |factor: Factor| {
         let code = factor.code();
         view! {
@@ -25,7 +25,7 @@ pub fn Profile(case: CaseView) -> impl IntoView {
                     prop:value=move || case.doc.with(|d| d.file.profile.factor(factor).to_owned())
                     on:input=move |ev| {
                         let text = event_target_value(&ev);
-                        crate::workspace::edit_doc(case.state, case.id, Section::Profile, |d| d.file.profile.set_factor(factor, text));
+                        case.ws.edit_doc(case.id, Section::Profile, |d| d.file.profile.set_factor(factor, text));
                     }></textarea>
             </div>
         }
@@ -39,7 +39,7 @@ pub fn Profile(case: CaseView) -> impl IntoView {
                     prop:value=move || case.doc.with(|d| d.file.profile.circumstance(circumstance).to_owned())
                     on:input=move |ev| {
                         let text = event_target_value(&ev);
-                        crate::workspace::edit_doc(case.state, case.id, Section::Profile, |d| d.file.profile.set_circumstance(circumstance, text));
+                        case.ws.edit_doc(case.id, Section::Profile, |d| d.file.profile.set_circumstance(circumstance, text));
                     }></textarea>
             </div>
         }

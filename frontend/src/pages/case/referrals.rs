@@ -3,7 +3,7 @@
 //! answer. Withdrawing the consent stops them (on the registration screen).
 
 use super::note::NoteInput;
-use super::{refused_field, stamp_text, typed_errors, with_refused, CaseView, Refusal};
+use super::{refused_field, stamp_text, typed_errors, with_refused, CaseView, RefusedAct};
 use crate::components::bind::Bind;
 use crate::components::field::FieldMessage;
 use crate::components::tr::use_tr;
@@ -47,7 +47,7 @@ pub fn Referrals(case: CaseView) -> impl IntoView {
             <button type="button" id="propose-referral" on:click=propose>{move || tr.s("referral_propose")}</button>
         </div>
         <FieldMessage field="new_referral_service" error=refused_field(outcome, "new_referral_service") />
-        <Refusal outcome=outcome id="propose-refused" />
+        <RefusedAct outcome=outcome id="propose-refused" />
         <div id="referral-list">
             <For each=move || case.doc.with(|d| d.file.referrals.iter().rev().map(|r| (r.id, r.status())).collect::<Vec<_>>())
                 key=|k| *k let:k>
@@ -65,7 +65,7 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
     let status = r.status();
     let live =
         move || case.doc.with(|d| referral_of(d, id).map(|r| typed_errors(referral::validate(r))).unwrap_or_default());
-    let bind = Bind::new(case.state, case.id, Section::Referral(id), with_refused(live, outcome)).scoped(id);
+    let bind = Bind::new(case.ws, case.id, Section::Referral(id), with_refused(live, outcome)).scoped(id);
     let send = move |_| {
         let child = case.child.get_untracked();
         case.act(outcome, |doc, actor| referral::mark_sent(&mut doc.file, id, child, actor));
@@ -78,7 +78,7 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
     let service = r.service.code();
     // The organisation's directory of providers of this service.
     let directory = Signal::derive(move || {
-        case.state.settings.with(|s| {
+        case.ws.cases.settings(|s| {
             s.providers_of(r.service)
                 .iter()
                 .map(|p| if p.contact.is_empty() { p.name.clone() } else { format!("{} — {}", p.name, p.contact) })
@@ -146,10 +146,10 @@ fn ReferralCard(case: CaseView, id: EntryId) -> impl IntoView {
                     })}
                 }.into_any()
             }}
-            <Refusal outcome=outcome id=format!("referral-refused-{}", &id.to_string()[..8]) />
+            <RefusedAct outcome=outcome id=format!("referral-refused-{}", &id.to_string()[..8]) />
             <ol class="status-history">
                 {r.history.iter().map(|s| { let code = s.status.code(); view! {
-                    <li>{move || tr.code("referral_status", code)}" · "{stamp_text(case.state, &s.stamp)}
+                    <li>{move || tr.code("referral_status", code)}" · "{stamp_text(case.ws, &s.stamp)}
                         {(!s.note.is_empty()).then(|| format!(" — {}", s.note))}</li>
                 }}).collect_view()}
             </ol>

@@ -2,15 +2,15 @@
 //! (and their withdrawal), and a refusal of assistance.
 
 use super::note::NoteInput;
-use super::{typed_errors, with_refused, CaseView, Refusal};
+use super::{typed_errors, with_refused, CaseView, RefusedAct};
 use crate::clock::today;
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
-use puente_shared::case::{CountryCode, LanguageCode, Sex};
 use puente_shared::casefile::consent::{self, Giver, Scope};
 use puente_shared::casefile::pending::NoteFor;
 use puente_shared::casefile::referral::Service;
+use puente_shared::casefile::registration::{CountryCode, LanguageCode, Sex};
 use puente_shared::casefile::{EntryId, RuleError, Section};
 use puente_shared::Case;
 
@@ -29,7 +29,7 @@ fn PersonForm(case: CaseView) -> impl IntoView {
     let errors = Signal::derive(move || {
         case.doc.with(|d| Case::parse(&d.form, today()).err().map(|e| e.iter().cloned().collect()).unwrap_or_default())
     });
-    let bind = Bind::new(case.state, case.id, Section::Registration, errors);
+    let bind = Bind::new(case.ws, case.id, Section::Registration, errors);
     view! {
         <h2>{move || tr.s("case_title")}</h2>
         <form class="case-form" on:submit=|ev| ev.prevent_default()>
@@ -56,7 +56,7 @@ fn Consents(case: CaseView) -> impl IntoView {
     let tr = use_tr();
     let outcome = RwSignal::new(None::<RuleError>);
     let live = move || case.doc.with(|d| typed_errors(consent::validate_draft(&d.file.consent_draft, today())));
-    let bind = Bind::new(case.state, case.id, Section::Registration, with_refused(live, outcome));
+    let bind = Bind::new(case.ws, case.id, Section::Registration, with_refused(live, outcome));
     let givers = move || {
         let child = case.child.get();
         Giver::ALL.iter().filter(|g| child || matches!(g, Giver::Person)).map(|g| g.code()).collect::<Vec<_>>()
@@ -95,7 +95,7 @@ fn Consents(case: CaseView) -> impl IntoView {
             {bind.check("consent_informed_of_processing", "consent_informed_of_processing",
                 |d| d.file.consent_draft.informed_of_processing, |d, v| d.file.consent_draft.informed_of_processing = v)}
             <button type="button" id="record-consent" on:click=record>{move || tr.s("consent_record")}</button>
-            <Refusal outcome=outcome id="consent-refused" />
+            <RefusedAct outcome=outcome id="consent-refused" />
         </div>
     }
 }
@@ -131,7 +131,7 @@ fn ConsentList(case: CaseView) -> impl IntoView {
                                     <NoteInput case=case note=NoteFor::Withdrawal(id) name="withdrawal_reason" hint="withdraw_reason" outcome=outcome />
                                     <button type="button" class="secondary withdraw" on:click=move |_| withdraw(id, outcome)>{move || tr.s("consent_withdraw")}</button>
                                 </div>
-                                <Refusal outcome=outcome id=format!("withdraw-refused-{}", &id.to_string()[..8]) />
+                                <RefusedAct outcome=outcome id=format!("withdraw-refused-{}", &id.to_string()[..8]) />
                             }.into_any()
                         }
                     }}
@@ -166,6 +166,6 @@ fn AssistanceRefusal(case: CaseView) -> impl IntoView {
                 </button>
             }.into_any(),
         }}
-        <Refusal outcome=outcome id="refusal-refused" />
+        <RefusedAct outcome=outcome id="refusal-refused" />
     }
 }

@@ -3,7 +3,7 @@
 //! guide that can be paused and resumed.
 
 use super::assessment::AssessmentForm;
-use super::{stamp_text, CaseView, Refusal};
+use super::{stamp_text, CaseView, RefusedAct};
 use crate::clock::today;
 use crate::components::bind::Bind;
 use crate::components::tr::use_tr;
@@ -30,7 +30,7 @@ pub fn Sessions(case: CaseView) -> impl IntoView {
                 </button>
             }).collect_view()}
         </div>
-        <Refusal outcome=outcome id="session-refused" />
+        <RefusedAct outcome=outcome id="session-refused" />
         <div id="session-list">
             <For each=move || case.doc.with(|d| d.file.sessions.iter().rev().map(|s| s.id).collect::<Vec<_>>()) key=|id| *id let:id>
                 <SessionCard case=case id=id />
@@ -49,7 +49,7 @@ fn SessionCard(case: CaseView, id: EntryId) -> impl IntoView {
     let errors = Signal::derive(move || {
         case.doc.with(|d| session_of(d, id).map(|s| session::validate(s, today())).unwrap_or_default())
     });
-    let bind = Bind::new(case.state, case.id, Section::Session(id), errors).scoped(id);
+    let bind = Bind::new(case.ws, case.id, Section::Session(id), errors).scoped(id);
     let Some(initial) = case.doc.with_untracked(|d| session_of(d, id).cloned()) else { return ().into_any() };
     let kind = initial.kind.code();
     let modify = move |d: &mut CaseDocument, f: &dyn Fn(&mut session::Session)| {
@@ -60,7 +60,7 @@ fn SessionCard(case: CaseView, id: EntryId) -> impl IntoView {
     view! {
         <article class="entry session" data-entry=id.to_string() data-kind=kind>
             <h3>{move || tr.code("session_kind", kind)}</h3>
-            <p class="hint">{stamp_text(case.state, &initial.started)}</p>
+            <p class="hint">{stamp_text(case.ws, &initial.started)}</p>
             {initial.group.clone().map(|g| view! {
                 <p class="group-note">{move || tr.with("session_group", &[("topic", &g.topic), ("n", &g.attendees.to_string())])}</p>
             })}
@@ -145,7 +145,7 @@ fn Guide(case: CaseView, id: EntryId) -> impl IntoView {
                     }
                 }).collect_view()}
             </ol>
-            <Refusal outcome=outcome id="guide-refused" />
+            <RefusedAct outcome=outcome id="guide-refused" />
         </div>
     }
 }

@@ -1,18 +1,15 @@
-//! The case file, first cut (registration data). What the case manager types is kept as
-//! a [`CaseForm`] — saved and synced as typed, so no keystroke is ever dropped for being
-//! invalid — and parsed into a [`Case`] of domain newtypes, which is what rules work on.
+//! Registration (D-REG): the form as typed and the validated registration. What the case
+//! manager types is kept as a [`CaseForm`] — saved and synced as typed, so no keystroke is
+//! ever dropped for being invalid — and parsed into a [`Case`] of domain newtypes, which is
+//! what rules work on.
 
-use crate::casefile::{CaseFile, Event, HistoryEntry, Stamp};
-use crate::ids::{CaseId, UserId};
 use crate::iso_codes::{COUNTRIES, LANGUAGES};
-use crate::validation::{ErrorCode, FieldError, FieldErrors};
+use crate::validation::{bounded_text, optional, parse_iso_date, ErrorCode, FieldError, FieldErrors, NOTES_MAX_CHARS};
 use serde::{Deserialize, Serialize};
-use time::{Date, Month};
+use time::Date;
 
 /// Longest name part accepted, in characters.
 pub const NAME_MAX_CHARS: usize = 100;
-/// Longest free-text notes accepted, in characters.
-pub const NOTES_MAX_CHARS: usize = 20_000;
 /// Oldest plausible date of birth (a returnee is a living person).
 const OLDEST_BIRTH_YEAR: i32 = 1900;
 
@@ -32,47 +29,6 @@ pub struct CaseForm {
     pub preferred_language: String,
     pub interpreter_needed: bool,
     pub notes: String,
-}
-
-/// What is sealed into a case revision: the registration form, the rest of the case file,
-/// and bookkeeping.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseDocument {
-    pub id: CaseId,
-    pub form: CaseForm,
-    #[serde(default)]
-    pub file: CaseFile,
-    /// Unix time in milliseconds.
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub updated_by: UserId,
-}
-
-impl CaseDocument {
-    /// A new, empty case registered on `today` (the case manager's local date).
-    pub fn new(id: CaseId, author: UserId, now_ms: i64, today: Date) -> Self {
-        let mut file = CaseFile { registered_on: Some(today), ..CaseFile::default() };
-        file.history.push(HistoryEntry { stamp: Stamp { by: author, at: now_ms }, event: Event::Opened });
-        Self { id, form: CaseForm::default(), file, created_at: now_ms, updated_at: now_ms, updated_by: author }
-    }
-
-    /// The name shown in lists and matched by search.
-    pub fn display_name(&self) -> String {
-        let given = self.form.given_names.trim();
-        let family = self.form.family_name.trim();
-        match (given.is_empty(), family.is_empty()) {
-            (true, true) => String::new(),
-            (true, false) => family.to_owned(),
-            (false, true) => given.to_owned(),
-            (false, false) => format!("{given} {family}"),
-        }
-    }
-
-    /// Case-insensitive match of every word of `query` against the names.
-    pub fn matches(&self, query: &str) -> bool {
-        let haystack = self.display_name().to_lowercase();
-        query.split_whitespace().all(|word| haystack.contains(&word.to_lowercase()))
-    }
 }
 
 /// A validated registration.
@@ -129,36 +85,6 @@ impl Case {
     }
 }
 
-/// Empty (after trimming) means "not recorded"; anything else must parse.
-fn optional<T>(raw: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Result<Option<T>, FieldError> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        Ok(None)
-    } else {
-        parse(trimmed).map(Some)
-    }
-}
-
-pub(crate) fn error(field: &'static str, code: ErrorCode) -> FieldError {
-    FieldError { field, code, limit: None }
-}
-
-pub(crate) fn bounded_text(
-    field: &'static str,
-    raw: &str,
-    max: usize,
-    allow_newlines: bool,
-) -> Result<String, FieldError> {
-    let text = raw.trim();
-    if text.chars().count() > max {
-        return Err(FieldError { field, code: ErrorCode::TooLong, limit: Some(max) });
-    }
-    if text.chars().any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'))) {
-        return Err(error(field, ErrorCode::ControlCharacters));
-    }
-    Ok(text.to_owned())
-}
-
 /// A non-empty name part of at most [`NAME_MAX_CHARS`] characters, without control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonName(String);
@@ -167,7 +93,7 @@ impl PersonName {
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, FieldError> {
         let text = bounded_text(field, raw, NAME_MAX_CHARS, false)?;
         if text.is_empty() {
-            return Err(error(field, ErrorCode::Required));
+            return Err(FieldError::new(field, ErrorCode::Required));
         }
         Ok(Self(text))
     }
@@ -193,25 +119,14 @@ impl Notes {
 
 fn parse_birth_date(raw: &str, today: Date) -> Result<Date, FieldError> {
     const FIELD: &str = "date_of_birth";
-    let date = parse_iso_date(raw).ok_or(error(FIELD, ErrorCode::InvalidDate))?;
+    let date = parse_iso_date(raw).ok_or(FieldError::new(FIELD, ErrorCode::InvalidDate))?;
     if date > today {
-        return Err(error(FIELD, ErrorCode::FutureDate));
+        return Err(FieldError::new(FIELD, ErrorCode::FutureDate));
     }
     if date.year() < OLDEST_BIRTH_YEAR {
-        return Err(error(FIELD, ErrorCode::ImplausibleDate));
+        return Err(FieldError::new(FIELD, ErrorCode::ImplausibleDate));
     }
     Ok(date)
-}
-
-/// Parses `YYYY-MM-DD` (the value of an HTML date input).
-pub fn parse_iso_date(raw: &str) -> Option<Date> {
-    let mut parts = raw.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
 }
 
 /// Sex as recorded at registration.
@@ -230,7 +145,7 @@ impl Sex {
             "female" => Ok(Self::Female),
             "male" => Ok(Self::Male),
             "intersex" => Ok(Self::Intersex),
-            _ => Err(error("sex", ErrorCode::InvalidChoice)),
+            _ => Err(FieldError::new("sex", ErrorCode::InvalidChoice)),
         }
     }
 }
@@ -244,7 +159,7 @@ impl CountryCode {
         let upper = raw.to_ascii_uppercase();
         match (COUNTRIES.binary_search(&upper.as_str()), upper.as_bytes()) {
             (Ok(_), &[a, b]) => Ok(Self([a, b])),
-            _ => Err(error(field, ErrorCode::UnknownCountry)),
+            _ => Err(FieldError::new(field, ErrorCode::UnknownCountry)),
         }
     }
 
@@ -267,7 +182,7 @@ impl LanguageCode {
         let lower = raw.to_ascii_lowercase();
         match (LANGUAGES.binary_search(&lower.as_str()), lower.as_bytes()) {
             (Ok(_), &[a, b]) => Ok(Self([a, b])),
-            _ => Err(error("preferred_language", ErrorCode::UnknownLanguage)),
+            _ => Err(FieldError::new("preferred_language", ErrorCode::UnknownLanguage)),
         }
     }
 
@@ -405,16 +320,6 @@ mod tests {
                 ("country_of_origin", ErrorCode::UnknownCountry)
             ]
         );
-    }
-
-    #[test]
-    fn search_matches_every_word_case_insensitively() {
-        let mut doc = CaseDocument::new(CaseId::random(), UserId::random(), 0, time::macros::date!(2026 - 01 - 01));
-        doc.form = valid_form();
-        assert!(doc.matches("amina"));
-        assert!(doc.matches("DIALLO am"));
-        assert!(!doc.matches("amina smith"));
-        assert!(doc.matches(""));
     }
 
     proptest! {

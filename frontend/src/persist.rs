@@ -1,0 +1,95 @@
+//! Every IndexedDB write of a case goes through here: the entry is sealed as it is in
+//! memory, written, and only then recorded as stored, so a case shows "saving" until its
+//! latest state is on the device. The same goes for a push waiting in the outbox.
+
+use crate::open_cases::{CaseEntry, Conflict, OpenCases, RemoteCopy};
+use crate::vault::records::{CaseRecord, OutboxEntry, RemoteRevision};
+use crate::vault::{Vault, VaultError};
+use puente_shared::case_sync::{CaseSync, Push, Stored, Theirs};
+use puente_shared::CaseId;
+use std::collections::BTreeMap;
+
+/// The record a case entry is stored as: its local state sealed as a draft of the next
+/// revision, with its sync bookkeeping.
+fn record_of(vault: &Vault, entry: &CaseEntry) -> CaseRecord {
+    let Stored { base_rev, dirty, edit_seq } = entry.sync.to_store();
+    CaseRecord {
+        id: entry.doc.id,
+        sealed: vault.seal(&entry.doc, &entry.key, base_rev + 1),
+        base_rev,
+        dirty,
+        edit_seq,
+        conflict: entry
+            .sync
+            .conflict()
+            .map(|c| RemoteRevision { revision: c.revision, sealed: c.version.sealed.clone() }),
+    }
+}
+
+/// Writes `entry`, a copy of an open case, to IndexedDB, and records that it is there.
+pub async fn store(vault: &Vault, cases: OpenCases, entry: &CaseEntry) -> Result<(), VaultError> {
+    vault.db.put_case(&record_of(vault, entry)).await?;
+    stored(cases, entry);
+    Ok(())
+}
+
+/// Writes the outcome of a push: the case as it now is, and its outbox entry removed, in
+/// one transaction.
+pub async fn settle_push(vault: &Vault, cases: OpenCases, entry: &CaseEntry) -> Result<(), VaultError> {
+    vault.db.settle_push(&record_of(vault, entry)).await?;
+    stored(cases, entry);
+    Ok(())
+}
+
+/// Seals `entry` as the revision `push` names and keeps it in the outbox, byte for byte, until
+/// the server answers.
+pub async fn queue_push(vault: &Vault, entry: &CaseEntry, push: Push) -> Result<OutboxEntry, VaultError> {
+    let queued = OutboxEntry {
+        case: entry.doc.id,
+        revision: push.revision,
+        sealed: vault.seal(&entry.doc, &entry.key, push.revision),
+        edit_seq: push.edit_seq,
+    };
+    vault.db.put_outbox(&queued).await?;
+    Ok(queued)
+}
+
+fn stored(cases: OpenCases, entry: &CaseEntry) {
+    let edit_seq = entry.sync.to_store().edit_seq;
+    cases.update(entry.doc.id, |current| current.sync.stored(edit_seq));
+}
+
+/// Opens every case record on the device.
+pub async fn load(vault: &Vault) -> Result<BTreeMap<CaseId, CaseEntry>, VaultError> {
+    let outbox = vault.db.outbox().await?;
+    let mut cases = BTreeMap::new();
+    for record in vault.db.cases().await? {
+        let id = record.id;
+        let waiting = outbox.iter().find(|o| o.case == id).map(|o| Push { revision: o.revision, edit_seq: o.edit_seq });
+        // One damaged record (or its kept conflict copy) must not keep every other case
+        // locked away; it stays on disk.
+        match open_record(vault, record, waiting) {
+            Ok(entry) => {
+                cases.insert(id, entry);
+            }
+            Err(error) => web_sys::console::error_1(&format!("case {id} cannot be opened: {error}").into()),
+        }
+    }
+    Ok(cases)
+}
+
+fn open_record(vault: &Vault, record: CaseRecord, waiting: Option<Push>) -> Result<CaseEntry, VaultError> {
+    let (doc, key) = vault.open(&record.sealed, record.id, None)?;
+    let conflict = match record.conflict {
+        Some(remote) => Some(open_remote(vault, record.id, remote.revision, remote.sealed)?),
+        None => None,
+    };
+    let stored = Stored { base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq };
+    Ok(CaseEntry { doc, key, sync: CaseSync::restored(stored, conflict, waiting) })
+}
+
+/// Opens revision `revision` of case `id`, as read from the server.
+pub fn open_remote(vault: &Vault, id: CaseId, revision: u64, sealed: Vec<u8>) -> Result<Conflict, VaultError> {
+    let (doc, key) = vault.open(&sealed, id, Some(revision))?;
+    Ok(Theirs { revision, version: RemoteCopy { sealed, doc, key } })
+}
