@@ -65,7 +65,7 @@ pub async fn load(vault: &Vault) -> Result<BTreeMap<CaseId, CaseEntry>, VaultErr
     let mut cases = BTreeMap::new();
     for record in vault.db.cases().await? {
         let id = record.id;
-        let waiting = outbox.iter().find(|o| o.case == id).map(|o| Push { revision: o.revision, edit_seq: o.edit_seq });
+        let waiting = outbox.iter().find(|o| o.case == id);
         // One damaged record (or its kept conflict copy) must not keep every other case
         // locked away; it stays on disk.
         match open_record(vault, record, waiting) {
@@ -78,14 +78,20 @@ pub async fn load(vault: &Vault) -> Result<BTreeMap<CaseId, CaseEntry>, VaultErr
     Ok(cases)
 }
 
-fn open_record(vault: &Vault, record: CaseRecord, waiting: Option<Push>) -> Result<CaseEntry, VaultError> {
-    let (doc, key) = vault.open(&record.sealed, record.id, None)?;
+fn open_record(vault: &Vault, record: CaseRecord, waiting: Option<&OutboxEntry>) -> Result<CaseEntry, VaultError> {
+    let stored = Stored { base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq };
+    let push = waiting.map(|o| Push { revision: o.revision, edit_seq: o.edit_seq });
+    let (doc, key) = match waiting {
+        Some(queued) if CaseSync::<RemoteCopy>::outbox_is_newer(&stored, push) => {
+            vault.open(&queued.sealed, record.id, Some(queued.revision))?
+        }
+        _ => vault.open(&record.sealed, record.id, None)?,
+    };
     let conflict = match record.conflict {
         Some(remote) => Some(open_remote(vault, record.id, remote.revision, remote.sealed)?),
         None => None,
     };
-    let stored = Stored { base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq };
-    Ok(CaseEntry { doc, key, sync: CaseSync::restored(stored, conflict, waiting) })
+    Ok(CaseEntry { doc, key, sync: CaseSync::restored(stored, conflict, push) })
 }
 
 /// Opens revision `revision` of case `id`, as read from the server.

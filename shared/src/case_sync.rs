@@ -99,18 +99,21 @@ impl<R> CaseSync<R> {
     }
 
     /// The state read back from the device's store (after a reload or an unlock), with the
-    /// push its outbox still holds, if any.
+    /// push its outbox still holds, if any. When that push was sealed from a later state
+    /// than the store holds (earlier versions of the app pushed what was in memory), the
+    /// caller restores the outbox's state instead (see [`CaseSync::outbox_is_newer`]), and
+    /// it is numbered as the push.
     pub fn restored(stored: Stored, conflict: Option<Theirs<R>>, waiting: Option<Push>) -> Self {
-        let Stored { base_rev, dirty, mut edit_seq } = stored;
-        if let Some(push) = waiting.filter(|push| push.edit_seq > edit_seq) {
-            // Sealed from a state that never reached the store (as earlier versions of the app
-            // could): number the stored state after it, so that its answer cannot be taken
-            // for this one's.
-            edit_seq = push.edit_seq + 1;
-        }
+        let Stored { base_rev, dirty, edit_seq } = stored;
+        let edit_seq = waiting.map_or(edit_seq, |push| push.edit_seq.max(edit_seq));
         // A kept conflict, or a push waiting, always has local changes behind it.
         let dirty = dirty || conflict.is_some() || waiting.is_some();
         Self { base_rev, dirty, edit_seq, stored_seq: edit_seq, conflict }
+    }
+
+    /// Whether the outbox holds a later local state than the store (see [`CaseSync::restored`]).
+    pub fn outbox_is_newer(stored: &Stored, waiting: Option<Push>) -> bool {
+        waiting.is_some_and(|push| push.edit_seq > stored.edit_seq)
     }
 
     /// What to store with the state as it is now.
@@ -170,7 +173,7 @@ impl<R> CaseSync<R> {
     /// The server refused `push`: another device took the revision; `theirs` is the
     /// latest one there.
     pub fn taken(&mut self, push: Push, theirs: Theirs<R>) {
-        if push.revision == self.base_rev + 1 {
+        if push.revision == self.base_rev + 1 && self.wants(theirs.revision) {
             self.keep(theirs);
         }
     }
@@ -225,12 +228,10 @@ impl<R> CaseSync<R> {
         self.base_rev.max(self.conflict.as_ref().map_or(0, |c| c.revision))
     }
 
-    /// Keeps `theirs` beside the local changes, unless a later version is kept already.
+    /// Keeps `theirs` (a revision this device did not know) beside the local changes.
     fn keep(&mut self, theirs: Theirs<R>) {
-        if theirs.revision > self.known() {
-            self.conflict = Some(theirs);
-            self.dirty = true;
-        }
+        self.conflict = Some(theirs);
+        self.dirty = true;
     }
 }
 

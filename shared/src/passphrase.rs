@@ -57,4 +57,24 @@ mod tests {
         assert_eq!(strength("correct horse battery staple"), Strength::Strong);
         assert_eq!(strength("Río-Lámpara-7x"), Strength::Strong);
     }
+
+    #[test]
+    fn twelve_characters_of_six_kinds_are_the_least_accepted() {
+        assert_eq!(strength("abcdefghijkl"), Strength::Fair, "12 characters, all different");
+        assert_eq!(strength("abcdefghijk"), Strength::Weak, "11");
+        assert_eq!(strength("aabbccddeeff"), Strength::Fair, "6 distinct characters");
+        assert_eq!(strength("aabbccddeeaa"), Strength::Weak, "5 distinct characters");
+    }
+
+    #[test]
+    fn strong_takes_twenty_characters_or_fourteen_of_three_kinds() {
+        assert_eq!(strength("riverlanternoakmaple"), Strength::Strong, "20 lower-case letters");
+        assert_eq!(strength("riverlanternoakmapl"), Strength::Fair, "19");
+        assert_eq!(strength("riverlanternab"), Strength::Fair, "14 characters of one kind");
+        assert_eq!(strength("riverlantern42"), Strength::Fair, "letters and digits are two kinds");
+        assert_eq!(strength("Riverlantern42"), Strength::Strong, "upper case is a third kind");
+        assert_eq!(strength("riverlantern!?"), Strength::Fair, "letters and symbols are two kinds");
+        assert_eq!(strength("riverlanter!?7"), Strength::Strong, "symbols count as a kind");
+        assert_eq!(strength("Riverlante!?7"), Strength::Fair, "13 characters of four kinds");
+    }
 }

@@ -219,6 +219,32 @@ mod tests {
     }
 
     #[test]
+    fn a_username_has_three_to_sixty_four_characters_and_travels_as_itself() {
+        assert!(Username::parse("abc").is_ok());
+        assert!(Username::parse(&"a".repeat(64)).is_ok());
+        assert!(Username::parse(" ab ").is_err(), "surrounding spaces do not count");
+        let name = Username::parse("ana-1_b.c").unwrap();
+        assert_eq!(serde_json::to_string(&name).unwrap(), "\"ana-1_b.c\"");
+        assert_eq!(String::from(name.clone()), "ana-1_b.c");
+        assert_eq!(serde_json::from_str::<Username>("\"ANA-1_b.c\"").unwrap(), name);
+    }
+
+    #[test]
+    fn fixed_size_bytes_read_back_exactly() {
+        let salt = Salt([7, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 255]);
+        let json = serde_json::to_string(&salt).unwrap();
+        assert_eq!(serde_json::from_str::<Salt>(&json).unwrap(), salt);
+        assert!(serde_json::from_str::<Salt>("\"not base64!\"").is_err());
+    }
+
+    #[test]
+    fn the_limits_devices_and_servers_agree_on() {
+        // A full case seals to a few KiB; a revision may grow to one MiB, and no further.
+        assert_eq!(MAX_REVISION_BYTES, 1 << 20);
+        assert_eq!(MAX_CHANGES_PER_PAGE, 500);
+    }
+
+    #[test]
     fn invite_codes_round_trip_and_reject_garbage() {
         let code = InviteCode::random(TenantId::random());
         assert_eq!(InviteCode::parse(&code.encode()).unwrap(), code);

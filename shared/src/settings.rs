@@ -86,6 +86,21 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_may_hold_up_to_its_limit_of_providers() {
+        let many = |n| OrganisationSettings {
+            providers: (0..n).map(|i| provider(&format!("Provider {i}"), &[Service::Health])).collect(),
+            ..OrganisationSettings::default()
+        };
+        assert!(many(MAX_PROVIDERS).parse().is_ok());
+        let errors = many(MAX_PROVIDERS + 1).parse().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].field, errors[0].code, errors[0].limit),
+            ("providers", ErrorCode::TooLong, Some(MAX_PROVIDERS))
+        );
+    }
+
+    #[test]
     fn the_directory_lists_a_services_providers_by_name() {
         let settings = OrganisationSettings {
             providers: vec![

@@ -1,6 +1,6 @@
 use super::*;
 use proptest::prelude::*;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 type Sync = CaseSync<&'static str>;
 
@@ -106,6 +106,19 @@ fn a_taken_revision_becomes_a_conflict_and_resolving_it_pushes_after_theirs() {
 }
 
 #[test]
+fn a_refusal_naming_an_older_revision_than_one_kept_keeps_the_later_one() {
+    let mut sync = stored_and_pushed();
+    sync.edited();
+    sync.stored(2);
+    let push = sync.push().unwrap();
+    sync.pulled(4, "latest");
+    sync.taken(push, Theirs { revision: 3, version: "older" });
+    assert_eq!(sync.conflict(), Some(&Theirs { revision: 4, version: "latest" }));
+    sync.taken(push, Theirs { revision: 4, version: "latest, again" });
+    assert_eq!(sync.conflict().map(|c| c.version), Some("latest"), "a revision already kept is not replaced");
+}
+
+#[test]
 fn keeping_exactly_their_version_leaves_nothing_to_push() {
     let mut sync = stored_and_pushed();
     sync.edited();
@@ -177,18 +190,30 @@ fn the_stored_bookkeeping_restores_what_was_stored() {
 }
 
 #[test]
-fn a_push_sealed_from_a_state_that_was_never_stored_cannot_be_taken_for_a_later_one() {
+fn a_push_sealed_from_a_later_state_than_the_store_holds_is_restored_as_that_state() {
     // An earlier version of the app could push state 5 while the store held state 4.
     let stored = Stored { base_rev: 1, dirty: true, edit_seq: 4 };
     let waiting = Push { revision: 2, edit_seq: 5 };
+    assert!(Sync::outbox_is_newer(&stored, Some(waiting)));
+    assert!(!Sync::outbox_is_newer(&stored, Some(Push { edit_seq: 4, ..waiting })), "the same state");
+    assert!(!Sync::outbox_is_newer(&stored, Some(Push { edit_seq: 3, ..waiting })));
+    assert!(!Sync::outbox_is_newer(&stored, None));
+    // Restored as the outbox's state: accepted as it is, it is synced…
     let mut sync = Sync::restored(stored, None, Some(waiting));
-    sync.edited();
-    sync.stored(sync.to_store().edit_seq);
+    assert_eq!(sync.to_store().edit_seq, 5);
+    assert_eq!(sync.badge(false), Badge::Waiting, "on the device, in the outbox");
     sync.accepted(waiting);
-    assert!(sync.is_dirty(), "the state typed after the reload is still to push");
-    assert_eq!(sync.push().map(|p| p.revision), Some(3));
-    let same = Sync::restored(stored, None, Some(Push { revision: 2, edit_seq: 4 }));
-    assert_eq!(same.to_store().edit_seq, 4, "a push of the stored state keeps its number");
+    assert_eq!(sync.badge(false), Badge::Synced);
+    assert!(!sync.is_dirty());
+    // …and typed in after the reload, it is not.
+    let mut typed = Sync::restored(stored, None, Some(waiting));
+    typed.edited();
+    typed.stored(typed.to_store().edit_seq);
+    typed.accepted(waiting);
+    assert!(typed.is_dirty(), "the state typed after the reload is still to push");
+    assert_eq!(typed.push().map(|p| p.revision), Some(3));
+    let older = Sync::restored(Stored { edit_seq: 7, ..stored }, None, Some(waiting));
+    assert_eq!(older.to_store().edit_seq, 7, "a push of an older state keeps the store's number");
     assert!(Sync::restored(Stored { dirty: false, ..stored }, None, Some(waiting)).is_dirty());
 }
 
@@ -217,7 +242,42 @@ fn badge_codes_are_stable() {
 // lost in a crash, and requests that reach the server after the page was reloaded.
 
 type Token = u32;
-type Doc = BTreeSet<Token>;
+
+/// A set of tokens as the bits of one number: the model runs thousands of interleavings, and
+/// copying and comparing versions this way keeps it fast.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Doc(u128);
+
+impl Doc {
+    fn new() -> Self {
+        Self(0)
+    }
+
+    fn insert(&mut self, token: Token) {
+        assert!(token < 128, "the model types at most 127 tokens");
+        self.0 |= 1 << token;
+    }
+
+    fn contains(&self, token: &Token) -> bool {
+        self.0 & (1 << token) != 0
+    }
+
+    fn union(&self, other: &Doc) -> Doc {
+        Doc(self.0 | other.0)
+    }
+
+    fn difference(&self, other: &Doc) -> Doc {
+        Doc(self.0 & !other.0)
+    }
+
+    fn extend(&mut self, other: Doc) {
+        self.0 |= other.0;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Token> + '_ {
+        (0..128).filter(move |t| self.contains(t))
+    }
+}
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -291,11 +351,11 @@ impl Server {
     }
 
     fn latest_doc(&self) -> Doc {
-        self.revisions.last().map(|s| s.doc.clone()).unwrap_or_default()
+        self.revisions.last().map(|s| s.doc).unwrap_or_default()
     }
 
     fn doc(&self, revision: u64) -> Doc {
-        self.revisions[revision as usize - 1].doc.clone()
+        self.revisions[revision as usize - 1].doc
     }
 
     /// Create-if-absent, with the same bytes accepted again.
@@ -327,11 +387,11 @@ struct World {
     next_token: Token,
     next_nonce: u64,
     /// Every keystroke typed on the device under test.
-    typed: BTreeSet<Token>,
+    typed: Doc,
     /// Lost in a reload before autosave stored them (the page showed "saving").
-    crash_lost: BTreeSet<Token>,
+    crash_lost: Doc,
     /// Dropped by the case manager's choice of the other version's text.
-    discarded: BTreeSet<Token>,
+    discarded: Doc,
 }
 
 impl World {
@@ -349,9 +409,9 @@ impl World {
             server: Server::default(),
             next_token: 0,
             next_nonce: 0,
-            typed: BTreeSet::new(),
-            crash_lost: BTreeSet::new(),
-            discarded: BTreeSet::new(),
+            typed: Doc::new(),
+            crash_lost: Doc::new(),
+            discarded: Doc::new(),
         }
     }
 
@@ -362,13 +422,13 @@ impl World {
 
     fn seal(&mut self, doc: &Doc, edit_seq: u64) -> Sealed {
         self.next_nonce += 1;
-        Sealed { nonce: self.next_nonce, edit_seq, doc: doc.clone() }
+        Sealed { nonce: self.next_nonce, edit_seq, doc: *doc }
     }
 
     fn store(&mut self, clears_outbox: bool) {
         let d = &mut self.device;
         d.writes.push_back(Record {
-            doc: d.doc.clone(),
+            doc: d.doc,
             stored: d.sync.to_store(),
             conflict: d.sync.conflict().cloned(),
             clears_outbox,
@@ -402,7 +462,7 @@ impl World {
                 let sealed = match &self.device.outbox {
                     Some((revision, sealed)) if *revision == push.revision => sealed.clone(),
                     _ => {
-                        let doc = self.device.doc.clone();
+                        let doc = self.device.doc;
                         let sealed = self.seal(&doc, push.edit_seq);
                         self.device.outbox = Some((push.revision, sealed.clone()));
                         sealed
@@ -452,11 +512,11 @@ impl World {
             Op::Resolve { keep_mine } => {
                 let Some(theirs) = self.device.sync.conflict().cloned() else { return };
                 let chosen: Doc = if *keep_mine {
-                    self.device.doc.union(&theirs.version).copied().collect()
+                    self.device.doc.union(&theirs.version)
                 } else {
                     // Their text continues: what only this device typed is dropped by choice.
                     self.discarded.extend(self.device.doc.difference(&theirs.version));
-                    theirs.version.clone()
+                    theirs.version
                 };
                 self.device.sync.resolve(chosen == theirs.version);
                 self.device.doc = chosen;
@@ -470,8 +530,7 @@ impl World {
                 }
                 self.device.writes.clear();
                 let record = self.device.record.clone();
-                let stored_doc = record.as_ref().map(|r| r.doc.clone()).unwrap_or_default();
-                self.crash_lost.extend(self.device.doc.difference(&stored_doc));
+                let before = self.device.doc;
                 match record {
                     Some(record) => {
                         let waiting = self
@@ -479,7 +538,13 @@ impl World {
                             .outbox
                             .as_ref()
                             .map(|(revision, sealed)| Push { revision: *revision, edit_seq: sealed.edit_seq });
-                        self.device.doc = record.doc;
+                        // As the browser does: the outbox's state when it is the later one.
+                        self.device.doc = match &self.device.outbox {
+                            Some((_, sealed)) if CaseSync::<Doc>::outbox_is_newer(&record.stored, waiting) => {
+                                sealed.doc
+                            }
+                            _ => record.doc,
+                        };
                         self.device.sync = CaseSync::restored(record.stored, record.conflict, waiting);
                     }
                     None => {
@@ -488,6 +553,7 @@ impl World {
                         self.device.sync = CaseSync::created();
                     }
                 }
+                self.crash_lost.extend(before.difference(&self.device.doc));
             }
         }
     }
@@ -507,18 +573,12 @@ impl World {
         if d.sync.conflict().is_some() {
             prop_assert!(d.sync.is_dirty());
         }
-        let mut reachable = d.doc.clone();
-        reachable.extend(self.server.latest_doc());
+        let mut accounted = d.doc.union(&self.server.latest_doc()).union(&self.crash_lost).union(&self.discarded);
         if let Some(conflict) = d.sync.conflict() {
-            reachable.extend(conflict.version.iter().copied());
+            accounted.extend(conflict.version);
         }
-        for token in &self.typed {
-            prop_assert!(
-                reachable.contains(token) || self.crash_lost.contains(token) || self.discarded.contains(token),
-                "keystroke {} is lost",
-                token
-            );
-        }
+        let lost = self.typed.difference(&accounted);
+        prop_assert_eq!(lost, Doc::new(), "keystrokes lost: {:?}", lost.iter().collect::<Vec<_>>());
         Ok(())
     }
 
@@ -550,13 +610,8 @@ impl World {
         prop_assert_eq!(self.device.sync.badge(false), Badge::Synced, "sync comes to rest");
         let on_server = self.server.latest_doc();
         prop_assert_eq!(&on_server, &self.device.doc);
-        for token in &self.typed {
-            prop_assert!(
-                on_server.contains(token) || self.crash_lost.contains(token) || self.discarded.contains(token),
-                "keystroke {} never reached the server",
-                token
-            );
-        }
+        let missing = self.typed.difference(&on_server.union(&self.crash_lost).union(&self.discarded));
+        prop_assert_eq!(missing, Doc::new(), "never reached the server: {:?}", missing.iter().collect::<Vec<_>>());
         Ok(())
     }
 }
@@ -580,19 +635,21 @@ proptest! {
     }
 }
 
-/// An outbox left by an earlier version of the app, which pushed the state in memory: its
-/// bytes carry the number of a state that never reached the store. After a reload, new
-/// typing must not be taken as pushed when that push is accepted.
+/// An outbox left by an earlier version of the app, which pushed the state in memory: it
+/// holds a later state than the store. After a reload that state is restored, and new typing
+/// is not taken as pushed when that push is accepted.
 #[test]
 fn a_push_of_an_unstored_state_left_in_the_outbox_loses_nothing() {
     let mut world = World::new();
     for op in [Op::StoreBegin, Op::StoreCommit, Op::Type] {
         world.step(&op);
     }
-    let doc = world.device.doc.clone();
+    let doc = world.device.doc;
     let sealed = world.seal(&doc, world.device.sync.to_store().edit_seq);
     world.device.outbox = Some((1, sealed));
     world.step(&Op::Reload { request_lands: false });
+    assert_eq!(world.device.doc, doc, "the keystroke only the outbox held is back");
+    assert_eq!(world.crash_lost, Doc::new());
     for op in [Op::Type, Op::StoreBegin, Op::StoreCommit, Op::PushBegin, Op::PushDeliver, Op::PushSettle] {
         world.step(&op);
         world.check_invariants().unwrap();

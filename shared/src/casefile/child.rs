@@ -216,6 +216,36 @@ mod tests {
     }
 
     #[test]
+    fn a_child_is_unaccompanied_or_separated_by_the_child_section_or_by_the_latest_assessment() {
+        let file = open_file();
+        assert!(!file.unaccompanied_or_separated());
+        for child in [
+            ChildProtection { unaccompanied: true, ..ChildProtection::default() },
+            ChildProtection { separated: true, ..ChildProtection::default() },
+        ] {
+            assert!(CaseFile { child, ..file.clone() }.unaccompanied_or_separated());
+        }
+        for found in [Vulnerability::Unaccompanied, Vulnerability::Separated] {
+            let mut assessed = file.clone();
+            assessed.assessment_draft = super::super::vulnerability::AssessmentDraft {
+                stage: "pre_departure".into(),
+                found: [found].into(),
+                ..Default::default()
+            };
+            super::super::vulnerability::record(&mut assessed, &actor()).unwrap();
+            assert!(assessed.unaccompanied_or_separated(), "{found:?}");
+        }
+        let mut other = file.clone();
+        other.assessment_draft = super::super::vulnerability::AssessmentDraft {
+            stage: "pre_departure".into(),
+            found: [Vulnerability::Trafficking].into(),
+            ..Default::default()
+        };
+        super::super::vulnerability::record(&mut other, &actor()).unwrap();
+        assert!(!other.unaccompanied_or_separated());
+    }
+
+    #[test]
     fn child_dates_cannot_be_in_the_future() {
         let child = ChildProtection { tracing_started_on: "2027-01-01".into(), ..ChildProtection::default() };
         assert_eq!(validate(&child, TODAY)[0].field, "tracing_started_on");

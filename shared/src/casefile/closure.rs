@@ -210,6 +210,7 @@ pub(crate) mod tests {
     use super::super::testing::{actor, open_file, TODAY};
     use super::super::{plan, session, Stage};
     use super::*;
+    use crate::validation::ErrorCode;
     use proptest::prelude::*;
     use time::macros::date;
 
@@ -297,6 +298,54 @@ pub(crate) mod tests {
             FollowUpDraft { on: "2026-11-22".into(), method: "home_visit".into(), ..FollowUpDraft::default() };
         super::super::followup::record_contact(&mut file, &Policy::default(), &actor()).unwrap();
         assert_eq!(file.visits_after_closure().count(), 2, "a visit after closure is recorded on the closed case");
+    }
+
+    #[test]
+    fn only_a_childs_case_closed_for_another_reason_than_death_gets_visits() {
+        let closed = |child: bool, reason: Reason| {
+            let mut file = open_file();
+            file.closure_draft = ClosureDraft { informed: [Informed::Family].into(), ..complete_draft(reason) };
+            close(&mut file, child, &actor()).unwrap();
+            file.visits_after_closure().count()
+        };
+        assert_eq!(closed(true, Reason::SupportPeriodEnded), 3);
+        assert_eq!(closed(false, Reason::SupportPeriodEnded), 0, "an adult's case");
+        assert_eq!(closed(true, Reason::Died), 0, "a child who died");
+    }
+
+    #[test]
+    fn reopening_cancels_the_visits_not_made_and_keeps_the_rest_of_the_follow_up() {
+        let mut file = open_file();
+        super::super::followup::schedule(&mut file, Kind::Regular, TODAY, &actor());
+        file.closure_draft = complete_draft(Reason::ReintegrationAchieved);
+        close(&mut file, true, &actor()).unwrap();
+        file.follow_up_draft =
+            FollowUpDraft { on: "2026-11-22".into(), method: "home_visit".into(), ..FollowUpDraft::default() };
+        super::super::followup::record_contact(&mut file, &Policy::default(), &actor()).unwrap();
+        reopen(&mut file, "The family moved back", &actor()).unwrap();
+        let kinds: Vec<_> = file.follow_ups.iter().map(|f| (f.kind, f.contact.is_some())).collect();
+        assert_eq!(kinds, [(Kind::Regular, false), (Kind::AfterClosure, true)], "the visit made stays on record");
+        assert_eq!(file.visits_after_closure().count(), 0);
+    }
+
+    #[test]
+    fn the_form_shows_what_is_wrong_as_typed_and_nothing_for_what_is_not_typed_yet() {
+        assert!(validate_draft(&ClosureDraft::default()).is_empty());
+        let draft = ClosureDraft {
+            reason: "bored".into(),
+            reason_other: "a\u{7}b".into(),
+            evaluation: "x".repeat(crate::validation::NOTES_MAX_CHARS + 1),
+            ..ClosureDraft::default()
+        };
+        let fields: Vec<_> = validate_draft(&draft).into_iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("closure_reason", ErrorCode::InvalidChoice),
+                ("closure_reason_other", ErrorCode::ControlCharacters),
+                ("closure_evaluation", ErrorCode::TooLong)
+            ]
+        );
     }
 
     proptest! {

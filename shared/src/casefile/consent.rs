@@ -222,11 +222,6 @@ impl CaseFile {
     pub fn referral_consents(&self, service: Service) -> impl Iterator<Item = &Consent> {
         self.consents.iter().filter(move |c| c.covers_referral(service))
     }
-
-    /// Whether a consent in force covers `scope` (e.g. registration, handover).
-    pub fn has_consent(&self, scope: Scope) -> bool {
-        self.consents.iter().any(|c| c.in_force() && c.scopes.contains(&scope))
-    }
 }
 
 #[cfg(test)]
@@ -305,6 +300,66 @@ pub(crate) mod tests {
         assert!(events.contains(&Event::ReferralStopped { referral: sent, consent }));
         assert!(!file.consents[0].covers_referral(Service::Health));
         assert_eq!(withdraw(&mut file, consent, "", &actor()), Err(RuleError::AlreadyWithdrawn));
+    }
+
+    #[test]
+    fn withdrawing_one_consent_leaves_a_handover_sent_under_another_as_it_was() {
+        let mut file = open_file();
+        let referral = referral_consent(&mut file, Giver::Person, &[Service::Health]);
+        file.consent_draft = ConsentDraft {
+            giver: "person".into(),
+            giver_name: "Amina".into(),
+            scopes: [Scope::Handover].into(),
+            given_on: TODAY.to_string(),
+            informed_of_processing: true,
+            ..ConsentDraft::default()
+        };
+        let handover = give(&mut file, &actor()).unwrap();
+        file.handover.destination = "Dakar office".into();
+        file.handover.talking_points = "Work first".into();
+        super::super::handover::mark_sent(&mut file, false, &actor()).unwrap();
+        withdraw(&mut file, referral, "", &actor()).unwrap();
+        assert_eq!(file.handover.sent.as_ref().unwrap().stopped, None, "it rests on the handover consent");
+        withdraw(&mut file, handover, "", &actor()).unwrap();
+        let stopped = file.handover.sent.as_ref().unwrap().stopped;
+        assert!(stopped.is_some());
+        stop_what_relied_on(&mut file, handover, Stamp { at: actor().now_ms + 1, by: actor().user });
+        assert_eq!(file.handover.sent.as_ref().unwrap().stopped, stopped, "stopped once, when first withdrawn");
+        assert_eq!(file.history.iter().filter(|h| h.event == Event::HandoverStopped).count(), 1);
+    }
+
+    #[test]
+    fn the_form_shows_every_missing_or_wrong_field() {
+        let codes = |draft: &ConsentDraft| -> Vec<_> {
+            validate_draft(draft, TODAY).into_iter().map(|e| (e.field, e.code)).collect()
+        };
+        assert_eq!(
+            codes(&ConsentDraft::default()),
+            [
+                ("consent_giver", ErrorCode::Required),
+                ("consent_giver_name", ErrorCode::Required),
+                ("consent_given_on", ErrorCode::Required),
+                ("consent_scopes", ErrorCode::Required),
+                ("consent_informed_of_processing", ErrorCode::Required),
+            ]
+        );
+        let draft = ConsentDraft {
+            giver: "neighbour".into(),
+            giver_name: "Amina".into(),
+            scopes: [Scope::Referral, Scope::Sharing].into(),
+            given_on: "2026-11-23".into(),
+            informed_of_processing: true,
+            ..ConsentDraft::default()
+        };
+        assert_eq!(
+            codes(&draft),
+            [
+                ("consent_giver", ErrorCode::InvalidChoice),
+                ("consent_given_on", ErrorCode::FutureDate),
+                ("consent_services", ErrorCode::Required),
+                ("consent_recipients", ErrorCode::Required),
+            ]
+        );
     }
 
     #[test]

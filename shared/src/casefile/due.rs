@@ -171,4 +171,40 @@ mod tests {
         assert!(!adult.is_child());
         assert!(kinds(&adult, TODAY).is_empty());
     }
+
+    #[test]
+    fn visits_after_a_childs_case_closed_are_due_from_their_day_on() {
+        let mut doc = doc("2012-05-01");
+        doc.file.closure_draft = super::super::closure::ClosureDraft {
+            reason: "reintegration_achieved".into(),
+            plan_review: "done".into(),
+            exit_interview: "done".into(),
+            evaluation: "done".into(),
+            ..Default::default()
+        };
+        super::super::closure::close(&mut doc.file, true, &actor()).unwrap();
+        let first = date!(2026 - 12 - 22);
+        assert!(kinds(&doc, first - Duration::days(1)).is_empty(), "not before the first visit's day");
+        let due = doc.due(first, &Policy::default());
+        assert_eq!(due.iter().map(|d| (d.kind, d.on)).collect::<Vec<_>>(), [(DueKind::VisitAfterClosure, first)]);
+        assert!(!due[0].is_overdue(first), "due today is not yet overdue");
+        assert!(due[0].is_overdue(first + Duration::days(1)));
+        assert_eq!(kinds(&doc, date!(2027 - 03 - 01)).len(), 3);
+    }
+
+    #[test]
+    fn every_kind_of_due_item_has_its_own_code() {
+        let all = [
+            DueKind::UrgentReferral,
+            DueKind::FollowUp,
+            DueKind::VisitAfterClosure,
+            DueKind::ArrivalPlanReview,
+            DueKind::PlanReview,
+            DueKind::TurnsEighteen,
+        ];
+        let codes: std::collections::BTreeSet<_> = all.iter().map(|k| k.code()).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(codes.iter().all(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')));
+        assert_eq!(DueKind::VisitAfterClosure.code(), "visit_after_closure");
+    }
 }

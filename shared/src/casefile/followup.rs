@@ -144,12 +144,10 @@ fn parse_draft(draft: &FollowUpDraft, today: Date) -> Result<ParsedContact, Vec<
             }
         },
     };
-    let errors = checks.into_vec();
+    // Each check that failed left its value out, so all four are there only when none did.
     match (on, method, notes, next_due) {
-        (Some(on), Some(method), Some(notes), Some(next_due)) if errors.is_empty() => {
-            Ok(ParsedContact { on, method, notes, next_due })
-        }
-        _ => Err(errors),
+        (Some(on), Some(method), Some(notes), Some(next_due)) => Ok(ParsedContact { on, method, notes, next_due }),
+        _ => Err(checks.into_vec()),
     }
 }
 
@@ -288,6 +286,60 @@ mod tests {
         assert_eq!(codes, [("follow_up_on", ErrorCode::FutureDate), ("follow_up_next_due", ErrorCode::InvalidDate)]);
         assert_eq!(file.follow_up_draft.on, "2026-11-23");
         assert!(file.follow_ups.is_empty());
+    }
+
+    #[test]
+    fn the_next_follow_up_typed_must_come_after_the_contact() {
+        let draft = |next: &str| FollowUpDraft {
+            on: "2026-11-20".into(),
+            method: "call".into(),
+            notes: String::new(),
+            next_due: next.into(),
+        };
+        let codes =
+            |d: &FollowUpDraft| -> Vec<_> { validate_draft(d, TODAY).into_iter().map(|e| (e.field, e.code)).collect() };
+        assert!(codes(&draft("2026-11-21")).is_empty());
+        assert_eq!(codes(&draft("2026-11-20")), [("follow_up_next_due", ErrorCode::InvalidDate)], "the same day");
+        assert_eq!(codes(&draft("soon")), [("follow_up_next_due", ErrorCode::InvalidDate)]);
+        assert_eq!(
+            codes(&FollowUpDraft::default()),
+            [("follow_up_on", ErrorCode::Required), ("follow_up_method", ErrorCode::Required)]
+        );
+    }
+
+    #[test]
+    fn without_a_follow_up_scheduled_the_interval_runs_from_the_last_session() {
+        let mut file = open_file();
+        assess(&mut file, &[Vulnerability::HealthNeeds]);
+        let session = super::super::session::start(&mut file, super::super::session::Kind::FollowUp, &actor()).unwrap();
+        file.sessions.iter_mut().find(|s| s.id == session).unwrap().date = "2026-11-30".into();
+        assert_eq!(file.last_contact(), Some(date!(2026 - 11 - 30)));
+        assert_eq!(file.next_follow_up(&Policy::default()), Some(date!(2026 - 12 - 30)));
+    }
+
+    #[test]
+    fn an_agreed_plan_is_due_for_review_after_the_organisations_interval() {
+        let mut file = open_file();
+        let plan = super::super::plan::tests::complete_plan(&mut file, Stage::AfterArrival);
+        assert_eq!(file.plan_review_due(&Policy::default()), None, "not agreed yet");
+        super::super::plan::agree(&mut file, plan, false, &actor()).unwrap();
+        let policy = Policy { plan_review_days: 45, ..Policy::default() };
+        assert_eq!(file.plan_review_due(&policy), Some(TODAY + Duration::days(45)));
+        file.closure = Some(super::super::closure::tests::a_closure());
+        assert_eq!(file.plan_review_due(&policy), None, "a closed case");
+    }
+
+    #[test]
+    fn a_closed_childs_case_takes_contacts_only_while_visits_are_pending() {
+        let mut file = open_file();
+        file.closure_draft = super::super::closure::ClosureDraft { reason: "left_area".into(), ..Default::default() };
+        super::super::closure::close(&mut file, true, &actor()).unwrap();
+        for day in ["2026-11-20", "2026-11-21", "2026-11-22"] {
+            contact(&mut file, day, "").unwrap();
+        }
+        assert_eq!(file.visits_after_closure().count(), 0);
+        assert_eq!(contact(&mut file, "2026-11-22", ""), Err(RuleError::CaseClosed), "every visit is made");
+        assert!(file.follow_ups.iter().all(|f| f.kind == Kind::AfterClosure), "no regular follow-up on a closed case");
     }
 
     #[test]

@@ -143,6 +143,18 @@ mod tests {
     }
 
     #[test]
+    fn typing_within_a_quarter_of_an_hour_is_one_stretch() {
+        let mut file = open_file();
+        let me = actor();
+        let minutes = |m: i64| Actor { now_ms: me.now_ms + m * 60_000, ..me };
+        file.touch(Section::Child, &me);
+        file.touch(Section::Child, &minutes(14));
+        assert_eq!(file.history.len(), 1);
+        file.touch(Section::Child, &minutes(14 + 15));
+        assert_eq!(file.history.len(), 2, "fifteen minutes without typing start a new stretch");
+    }
+
+    #[test]
     fn history_round_trips_through_json() {
         let mut file = open_file();
         let me = actor();

@@ -197,6 +197,83 @@ impl CaseFile {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::ErrorCode;
+
+    /// One of each refusal. The match fails to compile when a refusal is added, as a reminder
+    /// to list it here.
+    fn every_refusal() -> Vec<RuleError> {
+        let all = vec![
+            RuleError::CaseClosed,
+            RuleError::CaseNotClosed,
+            RuleError::NotFound,
+            RuleError::Invalid(vec![FieldError::new("f", ErrorCode::Required)]),
+            RuleError::NoCoveringConsent,
+            RuleError::NoGuardianConsent,
+            RuleError::AlreadyWithdrawn,
+            RuleError::StatusChange,
+            RuleError::PlanIncomplete,
+            RuleError::PlanAgreed,
+            RuleError::ChildAgreementIncomplete,
+            RuleError::NothingToReview,
+            RuleError::AlreadyReviewed,
+            RuleError::SessionPaused,
+            RuleError::NotAGuidedSession,
+            RuleError::ClosureIncomplete(vec![closure::Requirement::PlanReview]),
+            RuleError::NoHandoverConsent,
+            RuleError::AttendeeCaseClosed,
+            RuleError::NoAttendees,
+        ];
+        for refusal in &all {
+            match refusal {
+                RuleError::CaseClosed
+                | RuleError::CaseNotClosed
+                | RuleError::NotFound
+                | RuleError::Invalid(_)
+                | RuleError::NoCoveringConsent
+                | RuleError::NoGuardianConsent
+                | RuleError::AlreadyWithdrawn
+                | RuleError::StatusChange
+                | RuleError::PlanIncomplete
+                | RuleError::PlanAgreed
+                | RuleError::ChildAgreementIncomplete
+                | RuleError::NothingToReview
+                | RuleError::AlreadyReviewed
+                | RuleError::SessionPaused
+                | RuleError::NotAGuidedSession
+                | RuleError::ClosureIncomplete(_)
+                | RuleError::NoHandoverConsent
+                | RuleError::AttendeeCaseClosed
+                | RuleError::NoAttendees => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_refusal_has_its_own_stable_code() {
+        let codes: Vec<&str> = every_refusal().iter().map(RuleError::code).collect();
+        let distinct: std::collections::BTreeSet<_> = codes.iter().collect();
+        assert_eq!(distinct.len(), codes.len(), "{codes:?}");
+        assert!(codes.iter().all(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')));
+        // The codes the screens and the tests already name.
+        assert_eq!(RuleError::NoCoveringConsent.code(), "no_covering_consent");
+        assert_eq!(RuleError::CaseClosed.code(), "case_closed");
+        assert_eq!(RuleError::ClosureIncomplete(vec![]).code(), "closure_incomplete");
+    }
+
+    #[test]
+    fn only_an_invalid_form_names_fields() {
+        let errors = vec![FieldError::new("consent_giver", ErrorCode::Required)];
+        assert_eq!(RuleError::Invalid(errors.clone()).field_errors(), errors.as_slice());
+        for refusal in every_refusal().into_iter().filter(|r| !matches!(r, RuleError::Invalid(_))) {
+            assert!(refusal.field_errors().is_empty(), "{refusal:?}");
+        }
+    }
+}
+
+#[cfg(test)]
 pub(crate) mod testing {
     use super::*;
     use crate::validation::ErrorCode;

@@ -51,10 +51,6 @@ impl PendingNotes {
         }
         true
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl CaseFile {
@@ -108,7 +104,7 @@ mod tests {
         assert!(!notes.set(NoteFor::Refusal, " wants to think ".into()));
         assert_eq!(notes.get(NoteFor::Reopening), "");
         assert!(notes.set(NoteFor::Refusal, String::new()));
-        assert!(notes.is_empty());
+        assert_eq!(notes, PendingNotes::default(), "nothing is kept for an empty note");
     }
 
     #[test]
@@ -148,6 +144,34 @@ mod tests {
         merge(&mut mine, &theirs);
         assert_eq!(mine.pending.get(NoteFor::Withdrawal(consent)), "");
         assert_eq!(mine.pending.get(NoteFor::Refusal), "Still deciding");
+    }
+
+    #[test]
+    fn a_note_is_kept_while_its_act_can_still_be_done() {
+        let mut file = open_file();
+        let kept = referral_consent(&mut file, Giver::Person, &[Service::Health]);
+        let withdrawn = referral_consent(&mut file, Giver::Person, &[Service::Housing]);
+        consent::withdraw(&mut file, withdrawn, "", &actor()).unwrap();
+        let open = super::super::referral::tests::sent_referral(&mut file, Service::Health);
+        let ended = super::super::referral::tests::sent_referral(&mut file, Service::Health);
+        super::super::referral::set_status(&mut file, ended, super::super::referral::Status::Declined, "", &actor())
+            .unwrap();
+        for (note, text) in [
+            (NoteFor::Withdrawal(kept), "a"),
+            (NoteFor::Withdrawal(withdrawn), "b"),
+            (NoteFor::StatusChange(open), "c"),
+            (NoteFor::StatusChange(ended), "d"),
+            (NoteFor::Withdrawal(EntryId::random()), "e"),
+        ] {
+            file.pending.set(note, text.into());
+        }
+        file.drop_spent_notes();
+        assert_eq!(file.pending.get(NoteFor::Withdrawal(kept)), "a", "a consent in force can be withdrawn");
+        assert_eq!(file.pending.get(NoteFor::StatusChange(open)), "c", "a referral under way can be answered");
+        for gone in [NoteFor::Withdrawal(withdrawn), NoteFor::StatusChange(ended)] {
+            assert_eq!(file.pending.get(gone), "", "{gone:?}: its act is done");
+        }
+        assert_eq!(file.pending.get(NoteFor::Withdrawal(EntryId::random())), "");
     }
 
     #[test]

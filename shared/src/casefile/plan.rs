@@ -354,6 +354,7 @@ pub(crate) mod tests {
         assert_eq!(file.plan_awaiting_review().map(|p| p.id), Some(before_departure));
 
         let review = start_review(&mut file, &actor()).unwrap();
+        assert_eq!(file.current_plan().map(|p| p.id), Some(review), "the review is the plan in use");
         assert_eq!(file.plans[0], agreed, "the earlier plan is untouched");
         let review = file.plan(review).unwrap();
         assert_eq!((review.stage, review.reviews), (Stage::AfterArrival, Some(before_departure)));
@@ -362,5 +363,43 @@ pub(crate) mod tests {
         assert_ne!(review.actions[0].id, agreed.actions[0].id);
         assert_eq!(file.plan_awaiting_review(), None);
         assert_eq!(start_review(&mut file, &actor()), Err(RuleError::AlreadyReviewed));
+    }
+
+    #[test]
+    fn a_review_starts_unsigned_and_stamped_by_whoever_starts_it() {
+        let mut file = open_file();
+        let earlier = complete_plan(&mut file, Stage::PreDeparture);
+        agree(&mut file, earlier, false, &actor()).unwrap();
+        file.plans[0].review_notes = "noted before departure".into();
+        let reviewer = Actor { now_ms: actor().now_ms + 60_000, user: crate::UserId::from_bytes([3; 16]), ..actor() };
+        let id = start_review(&mut file, &reviewer).unwrap();
+        let review = file.plan(id).unwrap();
+        assert_eq!(review.agreement_draft, AgreementDraft::default(), "signed afresh");
+        assert_eq!(review.review_notes, "");
+        assert_eq!(review.started, Stamp::from(&reviewer));
+    }
+
+    #[test]
+    fn only_an_agreed_plan_from_before_departure_awaits_review() {
+        let mut file = open_file();
+        let after = complete_plan(&mut file, Stage::AfterArrival);
+        agree(&mut file, after, false, &actor()).unwrap();
+        assert_eq!(file.plan_awaiting_review(), None, "made after arrival");
+        complete_plan(&mut file, Stage::PreDeparture);
+        assert_eq!(file.plan_awaiting_review(), None, "not agreed yet");
+    }
+
+    #[test]
+    fn the_plans_text_is_checked_as_typed() {
+        let mut file = open_file();
+        let id = start(&mut file, Stage::AfterArrival, &actor()).unwrap();
+        let plan = file.plan(id).unwrap();
+        assert!(validate(plan).is_empty(), "an empty plan is not wrong yet");
+        let plan = Plan { assistance: "gold".into(), strengths: "a\u{0}b".into(), ..plan.clone() };
+        let codes: Vec<_> = validate(&plan).into_iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            codes,
+            [("plan_strengths", ErrorCode::ControlCharacters), ("plan_assistance", ErrorCode::InvalidChoice)]
+        );
     }
 }

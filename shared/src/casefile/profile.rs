@@ -132,6 +132,37 @@ mod tests {
     }
 
     #[test]
+    fn special_category_data_is_marked_sensitive() {
+        let sensitive: Vec<_> = Factor::ALL.iter().copied().filter(|f| f.is_sensitive()).collect();
+        assert_eq!(
+            sensitive,
+            [
+                Factor::Gender,
+                Factor::EthnicCulturalIdentity,
+                Factor::ReligiousIdentity,
+                Factor::HealthWellbeing,
+                Factor::Disability,
+                Factor::SexualOrientation,
+                Factor::PersonalSecurity,
+                Factor::Psychosocial,
+            ]
+        );
+        assert!(!Factor::SkillsKnowledge.is_sensitive());
+    }
+
+    #[test]
+    fn an_entry_reads_back_as_typed_and_an_unrecorded_one_is_empty() {
+        let mut profile = Profile::default();
+        assert_eq!(profile.factor(Factor::SkillsKnowledge), "");
+        profile.set_factor(Factor::SkillsKnowledge, "Tailoring".into());
+        profile.set_circumstance(Circumstance::Detention, "Two weeks".into());
+        assert_eq!(profile.factor(Factor::SkillsKnowledge), "Tailoring");
+        assert_eq!(profile.factor(Factor::Gender), "");
+        assert_eq!(profile.circumstance(Circumstance::Detention), "Two weeks");
+        assert_eq!(profile.circumstance(Circumstance::TimeAway), "");
+    }
+
+    #[test]
     fn codes_round_trip_and_are_unique() {
         for factor in Factor::ALL {
             assert_eq!(Factor::from_code(factor.code()), Some(*factor));

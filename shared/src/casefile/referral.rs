@@ -98,11 +98,6 @@ impl Referral {
     pub fn is_unanswered_urgent(&self) -> bool {
         self.urgent && matches!(self.status(), Status::Proposed | Status::Sent)
     }
-
-    /// When it was sent, if it was.
-    pub fn sent_at(&self) -> Option<i64> {
-        self.history.iter().find(|s| s.status == Status::Sent).map(|s| s.stamp.at)
-    }
 }
 
 /// Checks a referral's text fields as typed.
@@ -169,7 +164,8 @@ pub fn mark_sent(file: &mut CaseFile, id: EntryId, child: bool, actor: &Actor) -
     let service = referral.service;
     let covering = file.referral_consents(service).find(|c| !child || c.giver.is_guardian()).map(|c| c.id);
     if covering.is_none() && !referral.urgent {
-        return Err(if child && file.referral_consents(service).next().is_some() {
+        // Only a child's referral can be left uncovered while consents to it are in force.
+        return Err(if file.referral_consents(service).next().is_some() {
             RuleError::NoGuardianConsent
         } else {
             RuleError::NoCoveringConsent

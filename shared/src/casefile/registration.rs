@@ -58,6 +58,7 @@ impl Case {
         let host_country = errors.collect(optional(&form.host_country, |s| CountryCode::parse("host_country", s)));
         let preferred_language = errors.collect(optional(&form.preferred_language, LanguageCode::parse));
         let notes = errors.collect(Notes::parse(&form.notes));
+        // Each field that failed left its value out, so all are there only when none did.
         match (given_names, family_name, date_of_birth, sex, country_of_origin, host_country, preferred_language, notes)
         {
             (
@@ -69,7 +70,7 @@ impl Case {
                 Some(host_country),
                 Some(preferred_language),
                 Some(notes),
-            ) if errors.is_empty() => Ok(Self {
+            ) => Ok(Self {
                 given_names,
                 family_name,
                 date_of_birth,
@@ -320,6 +321,40 @@ mod tests {
                 ("country_of_origin", ErrorCode::UnknownCountry)
             ]
         );
+    }
+
+    #[test]
+    fn every_sex_code_reads_as_itself_and_the_notes_as_typed() {
+        for (code, sex) in [("female", Sex::Female), ("male", Sex::Male), ("intersex", Sex::Intersex)] {
+            let form = CaseForm { sex: code.into(), ..valid_form() };
+            assert_eq!(Case::parse(&form, TODAY).unwrap().sex, Some(sex), "{code}");
+            assert!(Sex::CODES.contains(&code));
+        }
+        let case = Case::parse(&valid_form(), TODAY).unwrap();
+        assert_eq!(case.notes.as_str(), "Arrived by plane.\nNeeds follow-up.");
+    }
+
+    #[test]
+    fn the_oldest_date_of_birth_accepted_is_in_1900() {
+        let form = |dob: &str| CaseForm { date_of_birth: dob.into(), ..valid_form() };
+        assert!(codes(&form("1900-01-01")).is_empty());
+        assert_eq!(codes(&form("1899-12-31")), [("date_of_birth", ErrorCode::ImplausibleDate)]);
+    }
+
+    #[test]
+    fn the_lists_offered_hold_every_assigned_code_in_order() {
+        let countries = CountryCode::all();
+        assert!(countries.len() > 240, "{}", countries.len());
+        assert!(countries.windows(2).all(|w| w[0] < w[1]), "sorted");
+        for code in ["ES", "GN", "AF", "SY"] {
+            assert!(countries.contains(&code), "{code}");
+        }
+        let languages = LanguageCode::all();
+        assert!(languages.len() > 150, "{}", languages.len());
+        assert!(languages.windows(2).all(|w| w[0] < w[1]), "sorted");
+        for code in ["ar", "es", "fr", "ps", "fa", "ku"] {
+            assert!(languages.contains(&code), "{code}");
+        }
     }
 
     proptest! {

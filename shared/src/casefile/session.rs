@@ -233,5 +233,10 @@ mod tests {
         assert!(validate(session, TODAY).is_empty());
         session.date = "2027-01-01".into();
         assert_eq!(validate(session, TODAY)[0].code, ErrorCode::FutureDate);
+        session.date = "2026-11-20".into();
+        session.next_session = "2026-11-20".into();
+        assert!(validate(session, TODAY).is_empty(), "the next session may be later the same day");
+        session.next_session = "next week".into();
+        assert_eq!(validate(session, TODAY)[0].field, "session_next");
     }
 }

@@ -190,6 +190,34 @@ mod tests {
     }
 
     #[test]
+    fn the_wrapped_case_key_opens_only_for_its_own_organisation_case_and_key_id() {
+        let f = fixture();
+        let sealed = seal(&f.header, &f.case_key, &f.account_key, SECRET);
+        let wrapped = &sealed[HEADER_LEN..AAD_LEN];
+        assert_eq!(unwrap(&f.account_key, wrapped, &f.header.case_key_aad()).unwrap(), f.case_key);
+        let elsewhere = [
+            EnvelopeHeader { tenant: TenantId::random(), ..f.header },
+            EnvelopeHeader { case: CaseId::random(), ..f.header },
+            EnvelopeHeader { key_id: KeyId::random(), ..f.header },
+        ];
+        for header in elsewhere {
+            assert!(unwrap(&f.account_key, wrapped, &header.case_key_aad()).is_err(), "{header:?}");
+        }
+        // The revision is not part of it: one case key serves every revision of its case.
+        let next = EnvelopeHeader { revision: 4, parent: 3, ..f.header };
+        assert_eq!(unwrap(&f.account_key, wrapped, &next.case_key_aad()).unwrap(), f.case_key);
+    }
+
+    #[test]
+    fn the_smallest_envelope_is_one_of_an_empty_plaintext() {
+        let f = fixture();
+        let empty = seal(&f.header, &f.case_key, &f.account_key, b"");
+        assert_eq!(empty.len(), ENVELOPE_OVERHEAD);
+        assert_eq!(EnvelopeHeader::parse(&empty).unwrap(), f.header);
+        assert!(open_at(&f, &empty).unwrap().plaintext.is_empty());
+    }
+
+    #[test]
     fn ciphertext_does_not_contain_the_plaintext_and_nonces_differ() {
         let f = fixture();
         let a = seal(&f.header, &f.case_key, &f.account_key, SECRET);

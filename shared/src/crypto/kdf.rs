@@ -116,6 +116,26 @@ mod tests {
     }
 
     #[test]
+    fn a_device_accepts_costs_from_19_mib_and_two_passes_up_to_1_gib_sixteen_passes_and_eight_lanes() {
+        let floor = KdfParams { m_kib: 19 * 1024, t: 2, p: 1 };
+        assert_eq!(KdfParams::MIN_M_KIB, floor.m_kib);
+        assert!(floor.check().is_ok());
+        let ceiling = KdfParams { m_kib: 1024 * 1024, t: 16, p: 8 };
+        assert!(ceiling.check().is_ok());
+        let refused = [
+            KdfParams { m_kib: floor.m_kib - 1, ..floor },
+            KdfParams { t: floor.t - 1, ..floor },
+            KdfParams { p: 0, ..floor },
+            KdfParams { m_kib: ceiling.m_kib + 1, ..ceiling },
+            KdfParams { t: ceiling.t + 1, ..ceiling },
+            KdfParams { p: ceiling.p + 1, ..ceiling },
+        ];
+        for params in refused {
+            assert!(matches!(params.check(), Err(CryptoError::WeakParams(_))), "{params:?}");
+        }
+    }
+
+    #[test]
     fn weak_or_absurd_params_are_refused() {
         for params in [
             KdfParams { m_kib: 1024, ..FAST },
@@ -123,6 +143,8 @@ mod tests {
             KdfParams { p: 0, ..FAST },
             KdfParams { m_kib: 4 * 1024 * 1024, ..FAST },
         ] {
+            // Checked first: a derivation at an absurd cost would not end.
+            assert!(params.check().is_err(), "{params:?}");
             assert!(matches!(derive_keys("x", &Salt([0; 16]), params), Err(CryptoError::WeakParams(_))), "{params:?}");
         }
     }

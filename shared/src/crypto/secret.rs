@@ -26,3 +26,15 @@ impl std::fmt::Debug for SecretKey {
         f.write_str("SecretKey(…)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SecretKey;
+
+    #[test]
+    fn a_key_logged_by_accident_shows_nothing_of_itself() {
+        let key = SecretKey::from_bytes([0xab; 32]);
+        let shown = format!("{key:?} {:?}", Some(&key));
+        assert_eq!(shown, "SecretKey(…) Some(SecretKey(…))");
+    }
+}
