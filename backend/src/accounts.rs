@@ -4,7 +4,7 @@ use crate::layout;
 use crate::session::now_millis;
 use crate::store::{create_json, get_json, BlobStore, StoreError};
 use puente_shared::crypto::{KdfParams, Salt};
-use puente_shared::protocol::{b64, InviteCode};
+use puente_shared::protocol::{b64, InviteCode, Username};
 use puente_shared::{TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -66,4 +66,30 @@ pub async fn create_invite(store: &impl BlobStore, tenant: TenantId) -> Result<I
     let record = InviteRecord { created_at: now, expires_at: now + INVITE_MILLIS };
     create_json(store, &layout::invite(tenant, &code.secret), &record).await?;
     Ok(code)
+}
+
+/// The account a username names, if any.
+pub async fn find_user(store: &impl BlobStore, username: &Username) -> Result<Option<UserRecord>, StoreError> {
+    let Some(entry) = get_json::<DirectoryEntry>(store, &layout::username(username.as_str())).await? else {
+        return Ok(None);
+    };
+    get_json(store, &layout::user(entry.tenant, entry.user_id)).await
+}
+
+/// Disables a member: their sessions are refused from the next request and they cannot
+/// sign in, until enabled again. Fails if there is no such member.
+pub async fn disable(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
+    if get_json::<UserRecord>(store, &layout::user(tenant, user)).await?.is_none() {
+        return Err(StoreError::Remote(format!("no member {user} in {tenant}")));
+    }
+    store.create(&layout::disabled(tenant, user), bytes::Bytes::new()).await?;
+    tracing::info!(%tenant, %user, "member disabled");
+    Ok(())
+}
+
+/// Lets a disabled member sign in again.
+pub async fn enable(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
+    store.delete(&layout::disabled(tenant, user)).await?;
+    tracing::info!(%tenant, %user, "member enabled");
+    Ok(())
 }

@@ -1,13 +1,13 @@
 //! Command line: `serve` and the `admin` commands, with every option also readable from
 //! the environment (`PUENTE_…`).
 
-use crate::accounts;
+use crate::accounts::{self, UserRecord};
 use crate::app::{router, AppState};
 use crate::store::{BlobStore, FsStore, S3Config, S3Store, StoreError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use puente_shared::protocol::InviteCode;
+use puente_shared::protocol::{InviteCode, Username};
 use puente_shared::settings::OrganisationSettings;
-use puente_shared::TenantId;
+use puente_shared::{TenantId, UserId};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -52,6 +52,20 @@ pub enum AdminCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Disable a member at once: their sessions are refused and they cannot sign in.
+    Disable {
+        #[command(flatten)]
+        member: MemberArg,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Let a disabled member sign in again.
+    Enable {
+        #[command(flatten)]
+        member: MemberArg,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Print another one-time enrolment invite for an organisation.
     Invite {
         #[arg(long)]
@@ -61,6 +75,13 @@ pub enum AdminCommand {
         #[arg(long, env = "PUENTE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
+}
+
+/// Names a member by username.
+#[derive(Args, Debug)]
+pub struct MemberArg {
+    #[arg(long)]
+    pub username: String,
 }
 
 #[derive(Args, Debug)]
@@ -154,6 +175,22 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("Settings version {version} published for {tenant}.");
             Ok(())
         }
+        Command::Admin(AdminCommand::Disable { member, store }) => {
+            let user = match store.store {
+                StoreKind::Fs => disable(&FsStore::open(&store.data_dir)?, &member).await?,
+                StoreKind::S3 => disable(&S3Store::connect(&store.s3_config()).await?, &member).await?,
+            };
+            println!("Member {user} disabled.");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Enable { member, store }) => {
+            let user = match store.store {
+                StoreKind::Fs => enable(&FsStore::open(&store.data_dir)?, &member).await?,
+                StoreKind::S3 => enable(&S3Store::connect(&store.s3_config()).await?, &member).await?,
+            };
+            println!("Member {user} enabled.");
+            Ok(())
+        }
         Command::Admin(AdminCommand::Invite { tenant, store, public_url }) => {
             let code = match store.store {
                 StoreKind::Fs => accounts::create_invite(&FsStore::open(&store.data_dir)?, tenant).await?,
@@ -163,6 +200,23 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
     }
+}
+
+async fn member(store: &impl BlobStore, member: &MemberArg) -> Result<UserRecord, Box<dyn std::error::Error>> {
+    let name = Username::parse(&member.username)?;
+    Ok(accounts::find_user(store, &name).await?.ok_or_else(|| format!("no member named {}", name.as_str()))?)
+}
+
+async fn disable(store: &impl BlobStore, member_arg: &MemberArg) -> Result<UserId, Box<dyn std::error::Error>> {
+    let user = member(store, member_arg).await?;
+    accounts::disable(store, user.tenant, user.user_id).await?;
+    Ok(user.user_id)
+}
+
+async fn enable(store: &impl BlobStore, member_arg: &MemberArg) -> Result<UserId, Box<dyn std::error::Error>> {
+    let user = member(store, member_arg).await?;
+    accounts::enable(store, user.tenant, user.user_id).await?;
+    Ok(user.user_id)
 }
 
 async fn init(store: &impl BlobStore, name: &str, public_url: &str) -> Result<(), Box<dyn std::error::Error>> {

@@ -1,6 +1,7 @@
 //! Where everything lives in the object store. Ids are random UUIDs and names are hashed,
 //! so keys reveal nothing about the people in the cases or the staff.
 
+use crate::session::SessionId;
 use crate::store::ObjectKey;
 use puente_shared::{CaseId, TenantId, UserId};
 use sha2::{Digest, Sha256};
@@ -51,6 +52,15 @@ pub fn logged_marker(t: TenantId, case: CaseId, revision: u64) -> ObjectKey {
     key(format!("tenants/{t}/logged/{case}/{revision:012}"))
 }
 
+pub fn membership_prefix(t: TenantId) -> String {
+    format!("tenants/{t}/membership/")
+}
+
+/// Entry `seq` of the organisation's signed membership log.
+pub fn membership_entry(t: TenantId, seq: u64) -> ObjectKey {
+    key(format!("tenants/{t}/membership/{seq:012}"))
+}
+
 pub fn settings_prefix(t: TenantId) -> String {
     format!("tenants/{t}/settings/")
 }
@@ -62,6 +72,16 @@ pub fn settings(t: TenantId, version: u64) -> ObjectKey {
 
 pub fn user(t: TenantId, user: UserId) -> ObjectKey {
     key(format!("tenants/{t}/users/{user}.json"))
+}
+
+/// Present while an administrator has disabled the member.
+pub fn disabled(t: TenantId, user: UserId) -> ObjectKey {
+    key(format!("tenants/{t}/disabled/{user}"))
+}
+
+/// Present once a session was ended by a logout.
+pub fn session_ended(t: TenantId, sid: SessionId) -> ObjectKey {
+    key(format!("tenants/{t}/ended-sessions/{}", hex(&sid.0)))
 }
 
 pub fn invite(t: TenantId, secret: &[u8; 16]) -> ObjectKey {

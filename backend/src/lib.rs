@@ -3,11 +3,13 @@
 
 pub mod accounts;
 pub mod app;
+pub mod auth;
 pub mod changelog;
 pub mod cli;
 pub mod error;
 mod extract;
 pub mod layout;
+pub mod membership;
 mod routes;
 pub mod session;
 pub mod settings;

@@ -1,12 +1,11 @@
 //! Signed, expiring session tokens: `v1.<payload>.<hmac>`. The signing key lives in the
 //! object store so that every backend instance accepts every other's tokens; whoever can
 //! read the store can forge a token, but that grants only what they already have —
-//! ciphertext. The tenant a request acts on comes from here and nowhere else.
+//! ciphertext. The tenant a request acts on comes from here and nowhere else. A token
+//! alone is not enough: each request also checks that its session was not ended and its
+//! member not disabled (`crate::auth`).
 
-use crate::error::Failure;
 use crate::store::{BlobStore, StoreError};
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use bytes::Bytes;
@@ -23,8 +22,22 @@ pub const SESSION_SECONDS: i64 = 12 * 60 * 60;
 pub struct Claims {
     pub tenant: TenantId,
     pub user: UserId,
+    /// Names the session, so that a logout can end it alone.
+    pub sid: SessionId,
     /// Unix seconds.
     pub exp: i64,
+}
+
+/// A session's random id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionId(#[serde(with = "puente_shared::protocol::b64_array")] pub [u8; 16]);
+
+impl SessionId {
+    pub fn random() -> Self {
+        let mut id = [0u8; 16];
+        getrandom::getrandom(&mut id).expect("the platform RNG is available");
+        Self(id)
+    }
 }
 
 #[derive(Clone)]
@@ -88,39 +101,12 @@ pub fn now_millis() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// The authenticated caller. Extracting it rejects the request with 401 when the bearer
-/// token is missing, malformed, forged or expired.
-#[derive(Clone, Debug)]
-pub struct Authenticated(pub Claims);
-
-impl<S> FromRequestParts<S> for Authenticated
-where
-    S: Send + Sync,
-    TokenSigner: axum::extract::FromRef<S>,
-{
-    type Rejection = Failure;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let signer = <TokenSigner as axum::extract::FromRef<S>>::from_ref(state);
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| Failure::unauthorized("a session token is required"))?;
-        signer
-            .verify(token, now_seconds())
-            .map(Authenticated)
-            .ok_or_else(|| Failure::unauthorized("the session token is invalid or has expired"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { tenant: TenantId::random(), user: UserId::random(), exp }
+        Claims { tenant: TenantId::random(), user: UserId::random(), sid: SessionId::random(), exp }
     }
 
     #[test]

@@ -11,8 +11,10 @@ use puente_shared::CaseId;
 pub enum ApiError {
     /// No answer: the network or the server is down.
     Offline,
-    /// The session token is missing or expired.
+    /// The session token is missing, expired or ended, or the sign-in was refused.
     Unauthorized,
+    /// The organisation disabled this account: no session and no sign-in.
+    Disabled,
     /// The server refused, with its stable code.
     Refused { status: u16, code: String, latest: Option<u64> },
     /// An answer that could not be read.
@@ -24,6 +26,7 @@ impl ApiError {
         match self {
             Self::Offline => "offline",
             Self::Unauthorized => "unauthorized",
+            Self::Disabled => "account_disabled",
             Self::Refused { code, .. } => code,
             Self::Malformed(_) => "malformed",
         }
@@ -34,12 +37,11 @@ type Result<T> = std::result::Result<T, ApiError>;
 
 async fn refused(response: Response) -> ApiError {
     let status = response.status();
-    if status == 401 {
-        return ApiError::Unauthorized;
-    }
-    match response.json::<ErrorBody>().await {
-        Ok(body) => ApiError::Refused { status, code: body.error.code, latest: body.error.latest },
-        Err(_) => ApiError::Refused { status, code: format!("http_{status}"), latest: None },
+    match (status, response.json::<ErrorBody>().await) {
+        (401, Ok(body)) if body.error.code == "account_disabled" => ApiError::Disabled,
+        (401, _) => ApiError::Unauthorized,
+        (_, Ok(body)) => ApiError::Refused { status, code: body.error.code, latest: body.error.latest },
+        (_, Err(_)) => ApiError::Refused { status, code: format!("http_{status}"), latest: None },
     }
 }
 

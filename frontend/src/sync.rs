@@ -28,6 +28,8 @@ pub enum Net {
     Online,
     Offline,
     Error,
+    /// The organisation disabled this account.
+    Disabled,
 }
 
 /// What the rest of the app sees of sync: the connection, and a way to ask for a sync now.
@@ -110,6 +112,10 @@ impl SyncStatus {
                         Err(SyncError::Api(ApiError::Unauthorized)) => {
                             session.set_token(None);
                             self.net.set(Net::Error);
+                        }
+                        Err(SyncError::Api(ApiError::Disabled)) => {
+                            session.set_token(None);
+                            self.net.set(Net::Disabled);
                         }
                         Err(error) => {
                             web_sys::console::warn_1(&format!("sync: {error}").into());

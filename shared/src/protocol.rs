@@ -9,36 +9,7 @@ pub const MAX_REVISION_BYTES: usize = 1024 * 1024;
 /// Most change-feed entries returned by one request.
 pub const MAX_CHANGES_PER_PAGE: usize = 500;
 
-/// Bytes on the wire as unpadded URL-safe base64.
-pub mod b64 {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(d)?;
-        URL_SAFE_NO_PAD.decode(text).map_err(serde::de::Error::custom)
-    }
-}
-
-/// A fixed-size byte array as unpadded URL-safe base64.
-pub mod b64_array {
-    use serde::{Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer, const N: usize>(bytes: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
-        super::b64::serialize(bytes, s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Error> {
-        let bytes = super::b64::deserialize(d)?;
-        let len = bytes.len();
-        bytes.try_into().map_err(|_| serde::de::Error::custom(format!("expected {N} bytes, got {len}")))
-    }
-}
+pub use puente_keys::wire::{b64, b64_array};
 
 /// Every error response: `{"error": {"code": …, "message": …}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +173,19 @@ pub struct ChangesResponse {
     pub next: u64,
     /// More entries are waiting beyond this page.
     pub more: bool,
+}
+
+/// Entries of the organisation's membership log after `after` (`GET /api/membership`),
+/// in order. The device verifies them; the server's word counts for nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipResponse {
+    pub entries: Vec<crate::membership::SignedEntry>,
+}
+
+/// Answer to an appended membership entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppendedEntry {
+    pub seq: u64,
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@
 use puente_backend::accounts;
 use puente_backend::store::BlobStore;
 use puente_shared::crypto::{self, derive_keys, wrap_account_key, EnvelopeHeader, KdfParams, Salt, SecretKey};
-use puente_shared::protocol::{EnrolRequest, Session, Username};
+use puente_shared::protocol::{EnrolRequest, LoginRequest, Session, Username};
 use puente_shared::{CaseId, KeyId, TenantId, UserId};
 use reqwest::{Client, Response};
 
 /// The cheapest cost a device accepts, to keep tests fast.
 pub const FAST_KDF: KdfParams = KdfParams { m_kib: KdfParams::MIN_M_KIB, t: 2, p: 1 };
 
+#[derive(Clone)]
 pub struct Device {
     pub http: Client,
     pub url: String,
@@ -22,7 +23,12 @@ pub struct Device {
 /// A new organisation with its first user enrolled.
 pub async fn new_org_user(store: &impl BlobStore, url: &str, username: &str) -> Device {
     let tenant = accounts::create_tenant(store, "Test org").await.expect("tenant");
-    let invite = accounts::create_invite(store, tenant.id).await.expect("invite").encode();
+    join_org(store, url, tenant.id, username).await
+}
+
+/// Another member of organisation `tenant`, enrolled with a fresh invite.
+pub async fn join_org(store: &impl BlobStore, url: &str, tenant: TenantId, username: &str) -> Device {
+    let invite = accounts::create_invite(store, tenant).await.expect("invite").encode();
     let passphrase = format!("{username} correct horse battery");
     let response = enrol(url, &invite, username, &passphrase).await;
     assert_eq!(response.status(), 201, "enrolment failed: {}", response.text().await.unwrap_or_default());
@@ -77,6 +83,34 @@ impl Device {
             .send()
             .await
             .expect("push")
+    }
+
+    /// Signs in again with the passphrase, as another device would.
+    pub async fn login(&self) -> Response {
+        let keys = derive_keys(&self.passphrase, &self.session.salt, self.session.kdf).expect("derive");
+        self.http
+            .post(format!("{}/api/login", self.url))
+            .json(&LoginRequest {
+                username: self.session.username.as_str().to_owned(),
+                auth_secret: keys.auth_secret.expose().to_vec(),
+            })
+            .send()
+            .await
+            .expect("login")
+    }
+
+    /// `GET` of an authenticated route, with `token`.
+    pub async fn get_with(&self, path: &str, token: &str) -> Response {
+        self.http.get(format!("{}{path}", self.url)).bearer_auth(token).send().await.expect("get")
+    }
+
+    pub async fn logout(&self) -> Response {
+        self.http
+            .post(format!("{}/api/logout", self.url))
+            .bearer_auth(&self.session.token)
+            .send()
+            .await
+            .expect("logout")
     }
 
     pub async fn fetch(&self, case: CaseId, revision: u64) -> Response {

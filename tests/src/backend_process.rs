@@ -76,6 +76,17 @@ impl BackendProcess {
         link_in(&String::from_utf8_lossy(&output.stdout))
     }
 
+    /// Disables a member with `puente-backend admin disable`.
+    pub fn disable(&self, store_args: &[String], envs: &[(&str, &str)], username: &str) {
+        let output = Command::new(backend_bin())
+            .args(["admin", "disable", "--username", username])
+            .args(store_args)
+            .envs(envs.iter().copied())
+            .output()
+            .expect("run admin disable");
+        assert!(output.status.success(), "admin disable failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
     /// Publishes the organisation's settings with `puente-backend admin settings`.
     pub fn publish_settings(&self, store_args: &[String], settings_json: &str) {
         let file = tempfile::NamedTempFile::new().expect("a settings file");

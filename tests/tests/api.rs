@@ -7,10 +7,15 @@ use puente_backend::layout;
 use puente_backend::settings::publish;
 use puente_backend::store::{BlobStore, FsStore};
 use puente_shared::casefile::referral::Service;
-use puente_shared::protocol::{ErrorBody, LoginParams, PushResponse, Session, MAX_REVISION_BYTES};
+use puente_shared::crypto::IdentityKeys;
+use puente_shared::membership::{Change, MemberCard, Organisation, Refusal, Role, SignedEntry};
+use puente_shared::protocol::{
+    AppendedEntry, ErrorBody, LoginParams, MembershipResponse, PushResponse, Session, MAX_REVISION_BYTES,
+};
 use puente_shared::settings::{OrganisationSettings, Provider};
 use puente_shared::CaseId;
-use puente_tests::api::{enrol, new_org_user, Device};
+use puente_shared::UserId;
+use puente_tests::api::{enrol, join_org, new_org_user, Device};
 use puente_tests::server::TestServer;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
@@ -52,6 +57,148 @@ async fn every_data_route_needs_a_valid_token() {
         assert_eq!(with_forged.status(), StatusCode::UNAUTHORIZED);
     }
     assert!(server.store.list(&layout::case_prefix(device.tenant(), case), None, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_disabled_member_is_refused_at_the_next_request_and_cannot_sign_in_until_enabled() {
+    let (server, _dir) = fs_server().await;
+    let ana = new_org_user(&server.store, &server.url, "ana").await;
+    let bea = join_org(&server.store, &server.url, ana.tenant(), "bea").await;
+    assert_eq!(bea.get_with("/api/changes", &bea.session.token).await.status(), StatusCode::OK);
+    accounts::disable(&server.store, bea.tenant(), bea.session.user_id).await.unwrap();
+    let refused = bea.get_with("/api/changes", &bea.session.token).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(refused).await, "account_disabled");
+    let case = CaseId::random();
+    let push = bea.push(case, 1, bea.seal(case, 1, b"after leaving")).await;
+    assert_eq!(error_code(push).await, "account_disabled");
+    assert!(server.store.list(&layout::case_prefix(bea.tenant(), case), None, 10).await.unwrap().is_empty());
+    let login = bea.login().await;
+    assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(login).await, "account_disabled");
+    // A wrong passphrase is told apart from nothing: the disabled state is for the owner alone.
+    let guess = Device { passphrase: "a guess".into(), ..bea.clone() };
+    assert_eq!(error_code(guess.login().await).await, "unauthorized");
+    // Colleagues go on; disabling a member who does not exist fails and stores nothing.
+    assert_eq!(ana.get_with("/api/changes", &ana.session.token).await.status(), StatusCode::OK);
+    let nobody = puente_shared::UserId::random();
+    assert!(accounts::disable(&server.store, ana.tenant(), nobody).await.is_err());
+    assert!(server.store.get(&layout::disabled(ana.tenant(), nobody)).await.unwrap().is_none());
+    // Enabled again, the member signs in; the old session works again too (it was never ended).
+    accounts::enable(&server.store, bea.tenant(), bea.session.user_id).await.unwrap();
+    assert_eq!(bea.login().await.status(), StatusCode::OK);
+    assert_eq!(bea.get_with("/api/changes", &bea.session.token).await.status(), StatusCode::OK);
+}
+
+/// Posts a membership entry as `device`.
+async fn append(device: &Device, signed: &SignedEntry) -> reqwest::Response {
+    device
+        .http
+        .post(format!("{}/api/membership", device.url))
+        .bearer_auth(&device.session.token)
+        .json(signed)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn membership_log(device: &Device) -> Vec<SignedEntry> {
+    let response = device.get_with("/api/membership", &device.session.token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json::<MembershipResponse>().await.unwrap().entries
+}
+
+#[tokio::test]
+async fn the_membership_log_takes_only_entries_that_follow_and_devices_refuse_what_the_server_invents() {
+    let (server, _dir) = fs_server().await;
+    let ana = new_org_user(&server.store, &server.url, "ana").await;
+    let bea = join_org(&server.store, &server.url, ana.tenant(), "bea").await;
+    let (ana_keys, bea_keys) = (IdentityKeys::generate(), IdentityKeys::generate());
+    let card = |user, keys: &IdentityKeys, role| MemberCard {
+        user,
+        role,
+        teams: vec![],
+        supervises: vec![],
+        keys: keys.public(),
+    };
+    assert!(membership_log(&ana).await.is_empty());
+
+    // Ana founds the organisation; nobody can found it again.
+    let genesis = Organisation::founding_entry(ana.tenant(), "Org", ana.session.user_id, &ana_keys, [5; 32], 1);
+    let root = genesis.digest();
+    let response = append(&ana, &genesis).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.json::<AppendedEntry>().await.unwrap().seq, 0);
+    let rival = Organisation::founding_entry(bea.tenant(), "Org", bea.session.user_id, &bea_keys, [5; 32], 1);
+    assert_eq!(error_code(append(&bea, &rival).await).await, "out_of_order");
+    // A founding entry for another organisation is refused even as the first.
+    let other = new_org_user(&server.store, &server.url, "other").await;
+    let foreign =
+        Organisation::founding_entry(ana.tenant(), "Org", other.session.user_id, &IdentityKeys::generate(), [5; 32], 1);
+    assert_eq!(error_code(append(&other, &foreign).await).await, "wrong_organisation");
+    assert!(membership_log(&other).await.is_empty(), "another organisation sees nothing of this log");
+
+    // Ana adds Bea; Bea, a case manager, cannot add anyone.
+    let mut org = Organisation::verify(&root, &membership_log(&bea).await).unwrap();
+    let entry = org
+        .next_entry(Change::MemberAdded { member: card(bea.session.user_id, &bea_keys, Role::CaseManager) }, 2)
+        .unwrap();
+    let added = SignedEntry::sign(&entry, ana.session.user_id, &ana_keys);
+    // Sent with someone else's session, an administrator's entry is refused.
+    assert_eq!(error_code(append(&bea, &added).await).await, "not_the_signer");
+    assert_eq!(append(&ana, &added).await.status(), StatusCode::CREATED);
+    assert_eq!(append(&ana, &added).await.status(), StatusCode::CONFLICT, "the same place twice");
+    org.apply(&added).unwrap();
+    let cid = IdentityKeys::generate();
+    let entry =
+        org.next_entry(Change::MemberAdded { member: card(UserId::random(), &cid, Role::Administrator) }, 3).unwrap();
+    let by_bea = SignedEntry::sign(&entry, bea.session.user_id, &bea_keys);
+    let refused = append(&bea, &by_bea).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(refused).await, "not_an_administrator");
+    assert_eq!(membership_log(&ana).await.len(), 2);
+    let from_one: Vec<SignedEntry> = bea
+        .get_with("/api/membership?after=0", &bea.session.token)
+        .await
+        .json::<MembershipResponse>()
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(from_one, vec![added.clone()]);
+
+    // The store's operator writes an entry of their own, with a key they invented: every
+    // device replaying the log from its root refuses it.
+    let invented = IdentityKeys::generate();
+    let intruder = UserId::random();
+    let entry =
+        org.next_entry(Change::MemberAdded { member: card(intruder, &invented, Role::Administrator) }, 4).unwrap();
+    let forged = SignedEntry::sign(&entry, ana.session.user_id, &invented);
+    puente_backend::store::create_json(&server.store, &layout::membership_entry(ana.tenant(), 2), &forged)
+        .await
+        .unwrap();
+    let served = membership_log(&bea).await;
+    assert_eq!(served.len(), 3);
+    let refusal = Organisation::verify(&root, &served).unwrap_err();
+    assert_eq!((refusal.seq, refusal.refusal), (2, Refusal::BadSignature));
+    // Nor can it replace the whole log with one it founded itself: the root differs.
+    let its_own = Organisation::founding_entry(ana.tenant(), "Org", intruder, &invented, [5; 32], 1);
+    assert_eq!(Organisation::verify(&root, &[its_own]).unwrap_err().refusal, Refusal::WrongRoot);
+}
+
+#[tokio::test]
+async fn a_logout_ends_that_session_alone() {
+    let (server, _dir) = fs_server().await;
+    let ana = new_org_user(&server.store, &server.url, "ana").await;
+    let second: Session = ana.login().await.json().await.unwrap();
+    assert_ne!(second.token, ana.session.token);
+    assert_eq!(ana.logout().await.status(), StatusCode::NO_CONTENT);
+    let ended = ana.get_with("/api/changes", &ana.session.token).await;
+    assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(ended).await, "unauthorized");
+    assert_eq!(ana.get_with("/api/settings", &ana.session.token).await.status(), StatusCode::UNAUTHORIZED);
+    // The other device's session goes on; logging out twice is refused like any ended session.
+    assert_eq!(ana.get_with("/api/changes", &second.token).await.status(), StatusCode::OK);
+    assert_eq!(ana.logout().await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -235,7 +235,7 @@ async fn scenario(store: Store) {
     }
 
     // A colleague in the same organisation enrols (invited with `admin invite`) and writes
-    // a case of their own. It is sealed for their keys only: this device cannot open it,
+    // a case of their own, then is disabled. It is sealed for their keys only: this device cannot open it,
     // does not list it, and keeps syncing its own work past it in the feed.
     let colleague = Browser::start().await;
     colleague.enrol(&backend.invite(&store.args(), &env_refs), "bea.colleague", "another long passphrase 7").await;
@@ -243,6 +243,17 @@ async fn scenario(store: Store) {
     let colleague_case = canary();
     colleague.type_into("#family_name", &colleague_case).await;
     wait_case_state(&colleague, &["synced"], 30).await;
+    // The colleague leaves: disabled, their device is refused at its next sync and says why.
+    backend.disable(&store.args(), &env_refs, "bea.colleague");
+    colleague
+        .until(
+            "the disabled colleague's device shows it",
+            "return document.querySelector('#net-status')?.dataset.state === 'disabled'",
+            30,
+        )
+        .await;
+    let shown = colleague.eval("return document.querySelector('#net-status').innerText").await;
+    assert!(shown.as_str().is_some_and(|s| s.contains("disabled")), "the reason is shown: {shown}");
     colleague.close().await;
     let after_colleague = canary();
     first.type_into("#notes", &format!(" {after_colleague}")).await;

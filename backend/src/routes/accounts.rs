@@ -1,12 +1,13 @@
 //! Enrolment with a one-time invite, and login. The server never sees a passphrase or a
 //! key: only `auth_secret`, of which it keeps a slow hash.
 
-use crate::accounts::{DirectoryEntry, InviteRecord, UserRecord};
+use crate::accounts::{self, DirectoryEntry, InviteRecord, UserRecord};
 use crate::app::AppState;
+use crate::auth::{disabled, is_disabled, Authenticated};
 use crate::error::{ApiResult, Failure};
 use crate::extract::ApiJson;
 use crate::layout;
-use crate::session::{now_millis, now_seconds, Claims, SESSION_SECONDS};
+use crate::session::{now_millis, now_seconds, Claims, SessionId, SESSION_SECONDS};
 use crate::store::{create_json, get_json, BlobStore, Created};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::State;
@@ -47,7 +48,8 @@ async fn verify_auth_secret(secret: Vec<u8>, phc: String) -> bool {
 
 fn session_for<S>(state: &AppState<S>, user: &UserRecord, username: Username) -> Session {
     let expires_at = now_seconds() + SESSION_SECONDS;
-    let token = state.signer.issue(&Claims { tenant: user.tenant, user: user.user_id, exp: expires_at });
+    let claims = Claims { tenant: user.tenant, user: user.user_id, sid: SessionId::random(), exp: expires_at };
+    let token = state.signer.issue(&claims);
     Session {
         token,
         expires_at,
@@ -108,10 +110,7 @@ pub async fn enrol<S: BlobStore>(
 }
 
 async fn find_user<S: BlobStore>(state: &AppState<S>, username: &Username) -> ApiResult<Option<UserRecord>> {
-    let Some(entry) = get_json::<DirectoryEntry>(&state.store, &layout::username(username.as_str())).await? else {
-        return Ok(None);
-    };
-    Ok(get_json(&state.store, &layout::user(entry.tenant, entry.user_id)).await?)
+    Ok(accounts::find_user(&state.store, username).await?)
 }
 
 /// Salt and cost for a username. An unknown name gets a stable decoy, so the answer does
@@ -157,6 +156,11 @@ pub async fn login<S: BlobStore>(
     match user {
         Some(user) if verified => {
             state.throttle.record_success(name.as_str());
+            // Told only to whoever knows the passphrase, so it reveals nothing to a guesser.
+            if is_disabled(&state.store, user.tenant, user.user_id).await? {
+                tracing::warn!(tenant = %user.tenant, user = %user.user_id, "login of a disabled account");
+                return Err(disabled());
+            }
             Ok(Json(session_for(&state, &user, name)))
         }
         _ => {
@@ -171,4 +175,14 @@ pub async fn login<S: BlobStore>(
 async fn dummy_hash() -> ApiResult<String> {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY.get_or_try_init(|| hash_auth_secret(vec![0; 32])).await.cloned()
+}
+
+/// `POST /api/logout`: ends this session on every backend instance; the member's other
+/// sessions go on.
+pub async fn logout<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+) -> ApiResult<StatusCode> {
+    state.store.create(&layout::session_ended(claims.tenant, claims.sid), Bytes::new()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,9 +1,9 @@
 //! `GET /api/changes?after=N&limit=M`: the organisation's change feed.
 
 use crate::app::AppState;
+use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::session::Authenticated;
 use crate::store::BlobStore;
 use axum::extract::State;
 use axum::Json;

@@ -3,6 +3,7 @@
 mod accounts;
 mod changes;
 mod health;
+mod membership;
 mod revisions;
 mod settings;
 
@@ -17,7 +18,9 @@ pub fn api<S: BlobStore>() -> Router<AppState<S>> {
         .route("/api/enrol", post(accounts::enrol::<S>))
         .route("/api/login/params", post(accounts::login_params::<S>))
         .route("/api/login", post(accounts::login::<S>))
+        .route("/api/logout", post(accounts::logout::<S>))
         .route("/api/cases/{case}/revisions/{revision}", put(revisions::push::<S>).get(revisions::fetch::<S>))
         .route("/api/changes", get(changes::changes::<S>))
         .route("/api/settings", get(settings::settings::<S>))
+        .route("/api/membership", get(membership::entries::<S>).post(membership::append::<S>))
 }

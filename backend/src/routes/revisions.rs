@@ -2,10 +2,11 @@
 //! case revisions. The server reads only the envelope's clear header.
 
 use crate::app::AppState;
+use crate::auth::Authenticated;
 use crate::error::{ApiResult, Failure};
 use crate::extract::ApiBytes;
 use crate::layout;
-use crate::session::{now_millis, Authenticated, Claims};
+use crate::session::{now_millis, Claims};
 use crate::store::{BlobStore, Created, StoreError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};

@@ -1,8 +1,8 @@
 //! `GET /api/settings`: the organisation's follow-up intervals and service directory.
 
 use crate::app::AppState;
+use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::session::Authenticated;
 use crate::store::BlobStore;
 use axum::extract::State;
 use axum::Json;

@@ -15,13 +15,14 @@ pub fn NetBadge() -> impl IntoView {
     let class = move || match net() {
         Net::Online => "badge ok",
         Net::Offline => "badge warn",
-        Net::Error => "badge bad",
+        Net::Error | Net::Disabled => "badge bad",
         Net::Syncing | Net::Unknown => "badge",
     };
     let label = move || match net() {
         Net::Online => tr.s("net_online"),
         Net::Offline => tr.s("net_offline"),
         Net::Error => tr.s("net_error"),
+        Net::Disabled => tr.s("net_disabled"),
         Net::Syncing | Net::Unknown => tr.s("net_syncing"),
     };
     let pending = move || workspace.cases.unsynced();

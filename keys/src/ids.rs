@@ -62,6 +62,10 @@ random_id!(
     KeyId
 );
 random_id!(
+    /// A team or office of an organisation.
+    TeamId
+);
+random_id!(
     /// One entry inside a case file (a consent, a session, a plan, an action, a referral…).
     EntryId
 );

@@ -48,7 +48,7 @@ impl KdfParams {
 
 /// A per-user random salt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Salt(#[serde(with = "crate::protocol::b64_array")] pub [u8; 16]);
+pub struct Salt(#[serde(with = "crate::wire::b64_array")] pub [u8; 16]);
 
 impl Salt {
     pub fn random() -> Self {

@@ -2,12 +2,16 @@
 //! runs in the browser and on the server; only the browser ever holds a key.
 
 mod envelope;
+mod identity;
 mod kdf;
+mod seal;
 mod secret;
 mod wrap;
 
 pub use envelope::{open, seal, EnvelopeHeader, Opened, ENVELOPE_OVERHEAD, FORMAT_VERSION, HEADER_LEN};
+pub use identity::{IdentityKeys, PublicIdentity, Purpose, Signature, WrappedIdentity};
 pub use kdf::{derive_keys, DerivedKeys, KdfParams, Salt};
+pub use seal::{open_sealed, open_sealed_key, public_of, seal_key_to, seal_to, SEALED_OVERHEAD};
 pub use secret::SecretKey;
 pub use wrap::{unwrap_account_key, wrap_account_key, WRAPPED_KEY_LEN};
 
@@ -30,4 +34,8 @@ pub enum CryptoError {
     WeakParams(&'static str),
     #[error("key derivation failed")]
     Kdf,
+    #[error("the signature does not verify")]
+    BadSignature,
+    #[error("this is not a usable public key")]
+    BadPublicKey,
 }

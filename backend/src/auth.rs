@@ -1,0 +1,57 @@
+//! The authenticated caller: a valid token, for a session that was not ended, of a member
+//! who was not disabled. Checked on every request, so that offboarding and logout take
+//! effect at the very next one, on every backend instance.
+
+use crate::app::AppState;
+use crate::error::Failure;
+use crate::layout;
+use crate::session::{now_seconds, Claims};
+use crate::store::{BlobStore, StoreError};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use puente_shared::{TenantId, UserId};
+
+#[derive(Clone, Debug)]
+pub struct Authenticated(pub Claims);
+
+/// Why a member cannot sign in or use a session.
+pub fn disabled() -> Failure {
+    Failure::new(
+        axum::http::StatusCode::UNAUTHORIZED,
+        "account_disabled",
+        "this account has been disabled by the organisation",
+    )
+}
+
+/// Whether an administrator disabled `user`.
+pub async fn is_disabled(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<bool, StoreError> {
+    Ok(store.get(&layout::disabled(tenant, user)).await?.is_some())
+}
+
+impl<S: BlobStore> FromRequestParts<AppState<S>> for Authenticated {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| Failure::unauthorized("a session token is required"))?;
+        let claims = state
+            .signer
+            .verify(token, now_seconds())
+            .ok_or_else(|| Failure::unauthorized("the session token is invalid or has expired"))?;
+        let ended_key = layout::session_ended(claims.tenant, claims.sid);
+        let ended = state.store.get(&ended_key);
+        let disabled = is_disabled(&state.store, claims.tenant, claims.user);
+        let (ended, disabled) = tokio::join!(ended, disabled);
+        if disabled? {
+            return Err(self::disabled());
+        }
+        if ended?.is_some() {
+            return Err(Failure::unauthorized("this session has ended; sign in again"));
+        }
+        Ok(Self(claims))
+    }
+}

@@ -1,0 +1,63 @@
+//! `GET /api/membership?after=N` and `POST /api/membership`: the organisation's signed
+//! membership log, read by every member and appended to by administrators.
+
+use crate::app::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiResult, Failure};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::membership::{self, AppendError};
+use crate::store::BlobStore;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use puente_shared::membership::{Refusal, SignedEntry};
+use puente_shared::protocol::{AppendedEntry, MembershipResponse};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct LogQuery {
+    after: Option<u64>,
+}
+
+pub async fn entries<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    ApiQuery(query): ApiQuery<LogQuery>,
+) -> ApiResult<Json<MembershipResponse>> {
+    let entries = membership::entries(&state.store, claims.tenant, query.after).await?;
+    Ok(Json(MembershipResponse { entries }))
+}
+
+pub async fn append<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    ApiJson(signed): ApiJson<SignedEntry>,
+) -> ApiResult<(StatusCode, Json<AppendedEntry>)> {
+    match membership::append(&state.store, claims.tenant, claims.user, &signed).await {
+        Ok(seq) => Ok((StatusCode::CREATED, Json(AppendedEntry { seq }))),
+        Err(error) => Err(refused(error)),
+    }
+}
+
+fn refused(error: AppendError) -> Failure {
+    match error {
+        AppendError::Store(e) => e.into(),
+        AppendError::Corrupt(e) => Failure::internal(e),
+        AppendError::NotTheSender => {
+            Failure::new(StatusCode::FORBIDDEN, "not_the_signer", "an entry is sent by the member who signed it")
+        }
+        AppendError::Taken => Failure::new(
+            StatusCode::CONFLICT,
+            "membership_moved",
+            "another entry took this place first; read the log and sign again",
+        ),
+        AppendError::Refused(e) => {
+            let status = match e.refusal {
+                Refusal::NotAnAdministrator | Refusal::BadSignature | Refusal::BadFounding => StatusCode::FORBIDDEN,
+                Refusal::OutOfOrder | Refusal::BrokenChain => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            Failure::new(status, e.refusal.code(), e.to_string())
+        }
+    }
+}
