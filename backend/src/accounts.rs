@@ -3,8 +3,8 @@
 use crate::layout;
 use crate::session::now_millis;
 use crate::store::{create_json, get_json, BlobStore, StoreError};
-use puente_shared::crypto::{KdfParams, Salt};
-use puente_shared::protocol::{b64, InviteCode, Username};
+use puente_shared::crypto::{KdfParams, PublicIdentity, Salt};
+use puente_shared::protocol::{b64, Intended, InviteCode, Username};
 use puente_shared::{TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,9 @@ pub struct TenantRecord {
 pub struct InviteRecord {
     pub created_at: i64,
     pub expires_at: i64,
+    /// Set when an administrator invited from the app.
+    #[serde(default)]
+    pub intended: Option<Intended>,
 }
 
 /// A user account. The username is not kept in clear anywhere in the store: only its
@@ -58,14 +61,32 @@ pub async fn create_tenant(store: &impl BlobStore, name: &str) -> Result<TenantR
 }
 
 pub async fn create_invite(store: &impl BlobStore, tenant: TenantId) -> Result<InviteCode, StoreError> {
+    create_invite_for(store, tenant, None).await.map(|(code, _)| code)
+}
+
+/// An invite meant for a role and teams; returns the code and its expiry.
+pub async fn create_invite_for(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    intended: Option<Intended>,
+) -> Result<(InviteCode, InviteRecord), StoreError> {
     if get_json::<TenantRecord>(store, &layout::tenant(tenant)).await?.is_none() {
         return Err(StoreError::Remote(format!("no organisation {tenant}")));
     }
     let code = InviteCode::random(tenant);
     let now = now_millis();
-    let record = InviteRecord { created_at: now, expires_at: now + INVITE_MILLIS };
+    let record = InviteRecord { created_at: now, expires_at: now + INVITE_MILLIS, intended };
     create_json(store, &layout::invite(tenant, &code.secret), &record).await?;
-    Ok(code)
+    Ok((code, record))
+}
+
+/// Someone enrolled, waiting for an administrator to vouch for their keys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingRecord {
+    pub user_id: UserId,
+    pub keys: PublicIdentity,
+    pub intended: Option<Intended>,
+    pub enrolled_at: i64,
 }
 
 /// The account a username names, if any.
@@ -76,20 +97,19 @@ pub async fn find_user(store: &impl BlobStore, username: &Username) -> Result<Op
     get_json(store, &layout::user(entry.tenant, entry.user_id)).await
 }
 
-/// Disables a member: their sessions are refused from the next request and they cannot
-/// sign in, until enabled again. Fails if there is no such member.
+/// Whether `user` was disabled.
+pub async fn is_disabled(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<bool, StoreError> {
+    Ok(store.get(&layout::disabled(tenant, user)).await?.is_some())
+}
+
+/// Disables a member for good: their sessions are refused from the next request and they
+/// cannot sign in. Someone who comes back is enrolled anew, with new keys. Fails if there
+/// is no such member.
 pub async fn disable(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
     if get_json::<UserRecord>(store, &layout::user(tenant, user)).await?.is_none() {
         return Err(StoreError::Remote(format!("no member {user} in {tenant}")));
     }
     store.create(&layout::disabled(tenant, user), bytes::Bytes::new()).await?;
     tracing::info!(%tenant, %user, "member disabled");
-    Ok(())
-}
-
-/// Lets a disabled member sign in again.
-pub async fn enable(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
-    store.delete(&layout::disabled(tenant, user)).await?;
-    tracing::info!(%tenant, %user, "member enabled");
     Ok(())
 }

@@ -2,14 +2,14 @@
 //! who was not disabled. Checked on every request, so that offboarding and logout take
 //! effect at the very next one, on every backend instance.
 
+use crate::accounts::is_disabled;
 use crate::app::AppState;
 use crate::error::Failure;
 use crate::layout;
 use crate::session::{now_seconds, Claims};
-use crate::store::{BlobStore, StoreError};
+use crate::store::BlobStore;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use puente_shared::{TenantId, UserId};
 
 #[derive(Clone, Debug)]
 pub struct Authenticated(pub Claims);
@@ -21,11 +21,6 @@ pub fn disabled() -> Failure {
         "account_disabled",
         "this account has been disabled by the organisation",
     )
-}
-
-/// Whether an administrator disabled `user`.
-pub async fn is_disabled(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<bool, StoreError> {
-    Ok(store.get(&layout::disabled(tenant, user)).await?.is_some())
 }
 
 impl<S: BlobStore> FromRequestParts<AppState<S>> for Authenticated {

@@ -52,15 +52,8 @@ pub enum AdminCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Disable a member at once: their sessions are refused and they cannot sign in.
+    /// Disable a member at once and for good: their sessions are refused and they cannot sign in.
     Disable {
-        #[command(flatten)]
-        member: MemberArg,
-        #[command(flatten)]
-        store: StoreArgs,
-    },
-    /// Let a disabled member sign in again.
-    Enable {
         #[command(flatten)]
         member: MemberArg,
         #[command(flatten)]
@@ -183,14 +176,6 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("Member {user} disabled.");
             Ok(())
         }
-        Command::Admin(AdminCommand::Enable { member, store }) => {
-            let user = match store.store {
-                StoreKind::Fs => enable(&FsStore::open(&store.data_dir)?, &member).await?,
-                StoreKind::S3 => enable(&S3Store::connect(&store.s3_config()).await?, &member).await?,
-            };
-            println!("Member {user} enabled.");
-            Ok(())
-        }
         Command::Admin(AdminCommand::Invite { tenant, store, public_url }) => {
             let code = match store.store {
                 StoreKind::Fs => accounts::create_invite(&FsStore::open(&store.data_dir)?, tenant).await?,
@@ -210,12 +195,6 @@ async fn member(store: &impl BlobStore, member: &MemberArg) -> Result<UserRecord
 async fn disable(store: &impl BlobStore, member_arg: &MemberArg) -> Result<UserId, Box<dyn std::error::Error>> {
     let user = member(store, member_arg).await?;
     accounts::disable(store, user.tenant, user.user_id).await?;
-    Ok(user.user_id)
-}
-
-async fn enable(store: &impl BlobStore, member_arg: &MemberArg) -> Result<UserId, Box<dyn std::error::Error>> {
-    let user = member(store, member_arg).await?;
-    accounts::enable(store, user.tenant, user.user_id).await?;
     Ok(user.user_id)
 }
 

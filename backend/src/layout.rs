@@ -74,7 +74,26 @@ pub fn user(t: TenantId, user: UserId) -> ObjectKey {
     key(format!("tenants/{t}/users/{user}.json"))
 }
 
-/// Present while an administrator has disabled the member.
+/// A member's published identity keys (public halves, and private halves wrapped).
+pub fn identity(t: TenantId, user: UserId) -> ObjectKey {
+    key(format!("tenants/{t}/identities/{user}.json"))
+}
+
+/// Someone who enrolled, until the membership log vouches for them.
+pub fn pending(t: TenantId, user: UserId) -> ObjectKey {
+    key(format!("tenants/{t}/pending/{user}.json"))
+}
+
+pub fn pending_prefix(t: TenantId) -> String {
+    format!("tenants/{t}/pending/")
+}
+
+/// The user id of the organisation's first member, who alone may found its membership log.
+pub fn founder(t: TenantId) -> ObjectKey {
+    key(format!("tenants/{t}/founder"))
+}
+
+/// Present once the member was disabled (for good).
 pub fn disabled(t: TenantId, user: UserId) -> ObjectKey {
     key(format!("tenants/{t}/disabled/{user}"))
 }

@@ -19,6 +19,8 @@ pub enum AppendError {
     NotTheSender,
     #[error("another entry took this place in the log first")]
     Taken,
+    #[error("only the organisation's first member founds its membership log")]
+    NotTheFounder,
     #[error("the log stored for this organisation does not verify: {0}")]
     Corrupt(LogError),
 }
@@ -71,10 +73,20 @@ pub async fn append(
     if signed.signer != sender {
         return Err(AppendError::NotTheSender);
     }
+    // Cheap checks first, so a refused entry costs no replay of the log.
+    let entry = signed.entry().map_err(|refusal| LogError { seq: 0, refusal })?;
+    let stored = store.list(&layout::membership_prefix(tenant), None, 1).await?;
+    if (entry.seq == 0) != stored.is_empty() {
+        return Err(LogError { seq: entry.seq, refusal: Refusal::OutOfOrder }.into());
+    }
     let seq = match organisation(store, tenant).await? {
-        // The first entry founds the organisation: its founder must be the sender (checked
-        // above) and sign it; whoever is first wins.
+        // The first entry founds the organisation: only the organisation's first member may
+        // send it, and must sign it.
         None => {
+            let founder = store.get(&layout::founder(tenant)).await?;
+            if founder.as_deref() != Some(sender.to_string().as_bytes()) {
+                return Err(AppendError::NotTheFounder);
+            }
             let founded = Organisation::found(&signed.digest(), signed)?;
             if founded.id != tenant {
                 return Err(LogError { seq: 0, refusal: Refusal::WrongOrganisation }.into());

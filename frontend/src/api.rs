@@ -2,7 +2,8 @@
 
 use gloo_net::http::{Request, Response};
 use puente_shared::protocol::{
-    ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PushResponse, Session,
+    ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PublishedIdentity,
+    PushResponse, Session,
 };
 use puente_shared::settings::OrganisationSettings;
 use puente_shared::CaseId;
@@ -73,6 +74,13 @@ pub async fn login_params(username: &str) -> Result<LoginParams> {
 
 pub async fn login(request: &LoginRequest) -> Result<Session> {
     json(send(Request::post("/api/login").json(request)).await?).await
+}
+
+/// Publishes identity keys made at an unlock (an account from before they existed).
+pub async fn publish_identity(token: &str, identity: &PublishedIdentity) -> Result<()> {
+    let request =
+        Request::put("/api/account/identity").header("Authorization", &format!("Bearer {token}")).json(identity);
+    send(request).await.map(|_| ())
 }
 
 pub enum PushOutcome {

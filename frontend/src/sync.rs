@@ -114,8 +114,11 @@ impl SyncStatus {
                             self.net.set(Net::Error);
                         }
                         Err(SyncError::Api(ApiError::Disabled)) => {
+                            // Each try would cost the server a slow hash; the next unlock
+                            // starts sync again.
                             session.set_token(None);
                             self.net.set(Net::Disabled);
+                            break;
                         }
                         Err(error) => {
                             web_sys::console::warn_1(&format!("sync: {error}").into());
@@ -151,6 +154,11 @@ impl Run {
         }
         self.store_unsaved(&vault).await?;
         let token = self.token(&vault).await?;
+        if let Some(identity) = vault.unpublished_identity() {
+            api::publish_identity(&token, identity).await?;
+            self.ensure_current(&vault)?;
+            vault.identity_was_published().await?;
+        }
         self.push_all(&vault, &token).await?;
         self.pull(&vault, &token).await?;
         if with_settings {

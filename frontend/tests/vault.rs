@@ -22,19 +22,48 @@ fn fresh_name() -> String {
 
 /// A vault as enrolment leaves it, without a server: the session is built locally.
 async fn new_vault(name: &str) -> Vault {
+    new_vault_with(name, true).await
+}
+
+/// `with_identity: false` makes the vault of an account from before identity keys existed.
+async fn new_vault_with(name: &str, with_identity: bool) -> Vault {
     let user = UserId::random();
-    let (salt, wrapped, keys) = new_account_keys(PASSPHRASE, user, FAST).unwrap();
+    let account = new_account_keys(PASSPHRASE, user, FAST).unwrap();
     let session = Session {
         token: String::new(),
         expires_at: 0,
         tenant: TenantId::random(),
         user_id: user,
         username: Username::parse("amina.case").unwrap(),
-        salt,
+        salt: account.salt,
         kdf: FAST,
-        wrapped_account_key: wrapped,
+        wrapped_account_key: account.wrapped_account_key,
+        identity: with_identity.then_some(account.identity),
     };
-    Vault::install(DeviceDb::open(name).await.unwrap(), &session, keys).await.unwrap()
+    Vault::install(DeviceDb::open(name).await.unwrap(), &session, account.keys).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn identity_keys_come_back_at_unlock_and_an_older_account_gets_them_once() {
+    let name = fresh_name();
+    let vault = new_vault(&name).await;
+    let public = vault.identity().public();
+    assert!(vault.unpublished_identity().is_none(), "enrolment published them");
+    let reopened = Vault::unlock(DeviceDb::open(&name).await.unwrap(), PASSPHRASE).await.unwrap();
+    assert_eq!(reopened.identity().public(), public);
+
+    let older = fresh_name();
+    let vault = new_vault_with(&older, false).await;
+    let made = vault.unpublished_identity().expect("keys made, to be published").keys;
+    assert_eq!(made, vault.identity().public());
+    let reopened = Vault::unlock(DeviceDb::open(&older).await.unwrap(), PASSPHRASE).await.unwrap();
+    assert_eq!(reopened.identity().public(), made, "made once, then kept");
+    assert!(reopened.unpublished_identity().is_some());
+    reopened.identity_was_published().await.unwrap();
+    assert!(reopened.unpublished_identity().is_none());
+    let again = Vault::unlock(DeviceDb::open(&older).await.unwrap(), PASSPHRASE).await.unwrap();
+    assert!(again.unpublished_identity().is_none());
+    assert_eq!(again.identity().public(), made);
 }
 
 async fn store_canary_case(vault: &Vault) -> CaseId {

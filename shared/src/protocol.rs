@@ -1,6 +1,6 @@
 //! The sync API's wire types, shared by the backend and the browser client.
 
-use crate::crypto::{KdfParams, Salt};
+use crate::crypto::{KdfParams, PublicIdentity, Salt, WrappedIdentity};
 use crate::ids::{CaseId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +111,17 @@ pub struct EnrolRequest {
     pub kdf: KdfParams,
     #[serde(with = "b64")]
     pub wrapped_account_key: Vec<u8>,
+    /// The member's identity keys, made on the device at enrolment.
+    pub identity: PublishedIdentity,
+}
+
+/// A member's identity keys as the server keeps them: the public halves, which count only
+/// once the membership log vouches for them, and the private halves wrapped by the account
+/// key, for the member's other devices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedIdentity {
+    pub keys: PublicIdentity,
+    pub wrapped: WrappedIdentity,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -145,6 +156,10 @@ pub struct Session {
     pub kdf: KdfParams,
     #[serde(with = "b64")]
     pub wrapped_account_key: Vec<u8>,
+    /// The member's identity keys; `None` for an account enrolled before they existed,
+    /// which publishes them at its next unlock (`PUT /api/account/identity`).
+    #[serde(default)]
+    pub identity: Option<PublishedIdentity>,
 }
 
 /// Answer to a revision push (201 created, 200 already there with the same bytes).
@@ -181,6 +196,61 @@ pub struct ChangesResponse {
 pub struct MembershipResponse {
     pub entries: Vec<crate::membership::SignedEntry>,
 }
+
+/// What an administrator means a new member to be, chosen with the invite. It is a
+/// suggestion for the administrator's own confirmation: only the signed entry counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intended {
+    pub role: crate::membership::Role,
+    #[serde(default)]
+    pub teams: Vec<crate::ids::TeamId>,
+    #[serde(default)]
+    pub supervises: Vec<crate::ids::TeamId>,
+    /// Who the invite is for, in the administrator's words, sealed to the administrator's
+    /// own key (the server never reads it).
+    #[serde(with = "b64")]
+    pub label: Vec<u8>,
+    pub invited_by: UserId,
+}
+
+/// `POST /api/invites`, by an administrator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteRequest {
+    pub role: crate::membership::Role,
+    #[serde(default)]
+    pub teams: Vec<crate::ids::TeamId>,
+    #[serde(default)]
+    pub supervises: Vec<crate::ids::TeamId>,
+    #[serde(with = "b64")]
+    pub label: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteResponse {
+    /// The invite code, for the enrolment link's fragment.
+    pub invite: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}
+
+/// Someone who enrolled and whom the membership log does not vouch for yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingMember {
+    pub user_id: UserId,
+    pub keys: PublicIdentity,
+    /// What the invite meant them to be, if it was made in the app.
+    pub intended: Option<Intended>,
+    /// Unix milliseconds.
+    pub enrolled_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingResponse {
+    pub pending: Vec<PendingMember>,
+}
+
+/// Largest sealed label of an invite, in bytes.
+pub const MAX_INVITE_LABEL_BYTES: usize = 512;
 
 /// Answer to an appended membership entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

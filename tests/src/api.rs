@@ -3,8 +3,9 @@
 
 use puente_backend::accounts;
 use puente_backend::store::BlobStore;
+use puente_shared::crypto::IdentityKeys;
 use puente_shared::crypto::{self, derive_keys, wrap_account_key, EnvelopeHeader, KdfParams, Salt, SecretKey};
-use puente_shared::protocol::{EnrolRequest, LoginRequest, Session, Username};
+use puente_shared::protocol::{EnrolRequest, LoginRequest, PublishedIdentity, Session, Username};
 use puente_shared::{CaseId, KeyId, TenantId, UserId};
 use reqwest::{Client, Response};
 
@@ -43,6 +44,8 @@ pub fn enrol_request(invite: &str, username: &str, passphrase: &str) -> EnrolReq
     let salt = Salt::random();
     let keys = derive_keys(passphrase, &salt, FAST_KDF).expect("derive");
     let user_id = UserId::random();
+    let account_key = SecretKey::random();
+    let identity = IdentityKeys::generate();
     EnrolRequest {
         invite: invite.to_owned(),
         username: Username::parse(username).expect("username"),
@@ -50,7 +53,8 @@ pub fn enrol_request(invite: &str, username: &str, passphrase: &str) -> EnrolReq
         auth_secret: keys.auth_secret.expose().to_vec(),
         salt,
         kdf: FAST_KDF,
-        wrapped_account_key: wrap_account_key(&keys.kek, &SecretKey::random(), user_id),
+        wrapped_account_key: wrap_account_key(&keys.kek, &account_key, user_id),
+        identity: PublishedIdentity { keys: identity.public(), wrapped: identity.wrap(&account_key, user_id) },
     }
 }
 
@@ -66,6 +70,12 @@ pub async fn enrol(url: &str, invite: &str, username: &str, passphrase: &str) ->
 impl Device {
     pub fn tenant(&self) -> TenantId {
         self.session.tenant
+    }
+
+    /// The identity keys this account published at enrolment, opened with its account key.
+    pub fn identity(&self) -> IdentityKeys {
+        let published = self.session.identity.as_ref().expect("identity keys were published");
+        IdentityKeys::unwrap(&self.account_key, &published.wrapped, self.session.user_id).expect("identity opens")
     }
 
     /// Seals `plaintext` as revision `revision` of `case`.

@@ -10,7 +10,8 @@ use puente_shared::casefile::referral::Service;
 use puente_shared::crypto::IdentityKeys;
 use puente_shared::membership::{Change, MemberCard, Organisation, Refusal, Role, SignedEntry};
 use puente_shared::protocol::{
-    AppendedEntry, ErrorBody, LoginParams, MembershipResponse, PushResponse, Session, MAX_REVISION_BYTES,
+    AppendedEntry, ErrorBody, InviteRequest, InviteResponse, LoginParams, MembershipResponse, PendingResponse,
+    PublishedIdentity, PushResponse, Session, MAX_REVISION_BYTES,
 };
 use puente_shared::settings::{OrganisationSettings, Provider};
 use puente_shared::CaseId;
@@ -60,7 +61,7 @@ async fn every_data_route_needs_a_valid_token() {
 }
 
 #[tokio::test]
-async fn a_disabled_member_is_refused_at_the_next_request_and_cannot_sign_in_until_enabled() {
+async fn a_disabled_member_is_refused_at_the_next_request_and_cannot_sign_in() {
     let (server, _dir) = fs_server().await;
     let ana = new_org_user(&server.store, &server.url, "ana").await;
     let bea = join_org(&server.store, &server.url, ana.tenant(), "bea").await;
@@ -84,10 +85,6 @@ async fn a_disabled_member_is_refused_at_the_next_request_and_cannot_sign_in_unt
     let nobody = puente_shared::UserId::random();
     assert!(accounts::disable(&server.store, ana.tenant(), nobody).await.is_err());
     assert!(server.store.get(&layout::disabled(ana.tenant(), nobody)).await.unwrap().is_none());
-    // Enabled again, the member signs in; the old session works again too (it was never ended).
-    accounts::enable(&server.store, bea.tenant(), bea.session.user_id).await.unwrap();
-    assert_eq!(bea.login().await.status(), StatusCode::OK);
-    assert_eq!(bea.get_with("/api/changes", &bea.session.token).await.status(), StatusCode::OK);
 }
 
 /// Posts a membership entry as `device`.
@@ -113,7 +110,8 @@ async fn the_membership_log_takes_only_entries_that_follow_and_devices_refuse_wh
     let (server, _dir) = fs_server().await;
     let ana = new_org_user(&server.store, &server.url, "ana").await;
     let bea = join_org(&server.store, &server.url, ana.tenant(), "bea").await;
-    let (ana_keys, bea_keys) = (IdentityKeys::generate(), IdentityKeys::generate());
+    let (ana_keys, bea_keys) = (ana.identity(), bea.identity());
+    assert_eq!(Some(ana_keys.public()), ana.session.identity.as_ref().map(|i| i.keys));
     let card = |user, keys: &IdentityKeys, role| MemberCard {
         user,
         role,
@@ -121,6 +119,15 @@ async fn the_membership_log_takes_only_entries_that_follow_and_devices_refuse_wh
         supervises: vec![],
         keys: keys.public(),
     };
+    assert!(membership_log(&ana).await.is_empty());
+    // Only the organisation's first member may found its log, even while it is empty.
+    let early = Organisation::founding_entry(bea.tenant(), "Org", bea.session.user_id, &bea_keys, [5; 32], 1);
+    let refused = append(&bea, &early).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(refused).await, "not_the_founder");
+    // An oversized entry is refused before anything is read.
+    let huge = SignedEntry { body: vec![b' '; 64 * 1024], ..early.clone() };
+    assert_eq!(append(&bea, &huge).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(membership_log(&ana).await.is_empty());
 
     // Ana founds the organisation; nobody can found it again.
@@ -186,6 +193,199 @@ async fn the_membership_log_takes_only_entries_that_follow_and_devices_refuse_wh
 }
 
 #[tokio::test]
+async fn identity_keys_are_checked_at_enrolment_and_published_once_by_older_accounts() {
+    let (server, _dir) = fs_server().await;
+    let tenant = accounts::create_tenant(&server.store, "Org").await.unwrap();
+    let invite = accounts::create_invite(&server.store, tenant.id).await.unwrap().encode();
+    let mut request = puente_tests::api::enrol_request(&invite, "ana", "ana's long passphrase");
+    let good = request.identity.clone();
+    request.identity.keys.agreement = request.identity.keys.signing;
+    let refused = Client::new().post(format!("{}/api/enrol", server.url)).json(&request).send().await.unwrap();
+    assert_eq!(error_code(refused).await, "bad_identity");
+    let stored = server.store.list("", None, 100).await.unwrap();
+    assert!(!stored.iter().any(|k| k.contains("/users/") || k.contains("/identities/")), "{stored:?}");
+    // The invite was not spent on the refusal.
+    request.identity = good.clone();
+    let enrolled = Client::new().post(format!("{}/api/enrol", server.url)).json(&request).send().await.unwrap();
+    assert_eq!(enrolled.status(), StatusCode::CREATED);
+
+    let ana = join_org(&server.store, &server.url, tenant.id, "ana.two").await;
+    let key = layout::identity(tenant.id, ana.session.user_id);
+    // An account from before identity keys publishes them once.
+    server.store.delete(&key).await.unwrap();
+    let publish = |identity: PublishedIdentity| {
+        let http = ana.http.clone();
+        let url = format!("{}/api/account/identity", ana.url);
+        let token = ana.session.token.clone();
+        async move { http.put(url).bearer_auth(token).json(&identity).send().await.unwrap() }
+    };
+    let mut bent = good.clone();
+    bent.keys.agreement = [0; 32];
+    assert_eq!(error_code(publish(bent).await).await, "bad_identity");
+    assert!(server.store.get(&key).await.unwrap().is_none());
+    let mine = ana.session.identity.clone().unwrap();
+    assert_eq!(publish(mine.clone()).await.status(), StatusCode::CREATED);
+    assert_eq!(publish(mine.clone()).await.status(), StatusCode::OK);
+    let other = publish(good).await;
+    assert_eq!(other.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(other).await, "identity_exists");
+    let again: Session = ana.login().await.json().await.unwrap();
+    assert_eq!(again.identity, Some(mine));
+}
+
+/// Signs `change` as `admin` on top of `org` and appends it.
+async fn sign_and_append(admin: &Device, org: &mut Organisation, change: Change) {
+    let entry = org.next_entry(change, 0).unwrap();
+    let signed = SignedEntry::sign(&entry, admin.session.user_id, &admin.identity());
+    assert_eq!(append(admin, &signed).await.status(), StatusCode::CREATED);
+    org.apply(&signed).unwrap();
+}
+
+fn card_of(device: &Device, role: Role) -> MemberCard {
+    MemberCard {
+        user: device.session.user_id,
+        role,
+        teams: vec![],
+        supervises: vec![],
+        keys: device.identity().public(),
+    }
+}
+
+#[tokio::test]
+async fn only_administrators_administer_whatever_the_other_roles() {
+    let (server, _dir) = fs_server().await;
+    let admin = new_org_user(&server.store, &server.url, "coordinator").await;
+    let tenant = admin.tenant();
+    let invite_request =
+        InviteRequest { role: Role::CaseManager, teams: vec![], supervises: vec![], label: vec![1, 2, 3] };
+    let invite = |device: &Device| {
+        let request = device.http.post(format!("{}/api/invites", device.url)).bearer_auth(&device.session.token);
+        request.json(&invite_request).send()
+    };
+    // Before the log is founded nobody administers, not even the first member.
+    let early = invite(&admin).await.unwrap();
+    assert_eq!((early.status(), error_code(early).await.as_str()), (StatusCode::FORBIDDEN, "not_founded"));
+
+    let genesis = Organisation::founding_entry(tenant, "Org", admin.session.user_id, &admin.identity(), [5; 32], 1);
+    assert_eq!(append(&admin, &genesis).await.status(), StatusCode::CREATED);
+    let mut org = Organisation::found(&genesis.digest(), &genesis).unwrap();
+    let mut others = Vec::new();
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        let member = join_org(&server.store, &server.url, tenant, &format!("member{i}")).await;
+        sign_and_append(&admin, &mut org, Change::MemberAdded { member: card_of(&member, role) }).await;
+        others.push((Some(role), member));
+    }
+    // Enrolled, but not vouched for by the log.
+    others.push((None, join_org(&server.store, &server.url, tenant, "newcomer").await));
+    let target = join_org(&server.store, &server.url, tenant, "leaver").await;
+
+    for (role, device) in &others {
+        let allowed = *role == Some(Role::Administrator);
+        let expect = |response: reqwest::Response, ok: StatusCode| async move {
+            let status = response.status();
+            if allowed {
+                assert_eq!(status, ok, "{role:?}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?}");
+                assert_eq!(error_code(response).await, "not_an_administrator", "{role:?}");
+            }
+        };
+        expect(invite(device).await.unwrap(), StatusCode::CREATED).await;
+        expect(device.get_with("/api/members/pending", &device.session.token).await, StatusCode::OK).await;
+        let stranger = IdentityKeys::generate();
+        let entry = org
+            .next_entry(
+                Change::MemberAdded {
+                    member: MemberCard {
+                        user: UserId::random(),
+                        keys: stranger.public(),
+                        ..card_of(&target, Role::CaseManager)
+                    },
+                },
+                0,
+            )
+            .unwrap();
+        let signed = SignedEntry::sign(&entry, device.session.user_id, &device.identity());
+        let appended = append(device, &signed).await;
+        if allowed {
+            assert_eq!(appended.status(), StatusCode::CREATED);
+            org.apply(&signed).unwrap();
+        } else {
+            assert_eq!(appended.status(), StatusCode::FORBIDDEN, "{role:?}");
+        }
+        if !allowed {
+            let disable = device
+                .http
+                .post(format!("{}/api/members/{}/disable", device.url, target.session.user_id))
+                .bearer_auth(&device.session.token)
+                .send()
+                .await
+                .unwrap();
+            expect(disable, StatusCode::NO_CONTENT).await;
+        }
+    }
+    // Nothing a non-administrator tried took effect.
+    assert_eq!(target.get_with("/api/changes", &target.session.token).await.status(), StatusCode::OK);
+
+    // The administrator's own requests: pending members are those not vouched for, with what
+    // the invite meant them to be; disabling one takes them off the list.
+    let pending: PendingResponse =
+        admin.get_with("/api/members/pending", &admin.session.token).await.json().await.unwrap();
+    let pending_ids: Vec<_> = pending.pending.iter().map(|p| p.user_id).collect();
+    let newcomer = &others.last().unwrap().1;
+    assert!(pending_ids.contains(&newcomer.session.user_id));
+    assert!(!pending_ids.contains(&admin.session.user_id));
+    assert!(pending_ids.contains(&target.session.user_id), "nobody's attempt to disable them worked");
+    assert_eq!(
+        pending.pending.iter().find(|p| p.user_id == newcomer.session.user_id).unwrap().keys,
+        newcomer.identity().public()
+    );
+    let response = invite(&admin).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let code = response.json::<InviteResponse>().await.unwrap().invite;
+    let invited = enrol(&server.url, &code, "invited", "invited's long passphrase").await;
+    let invited: Session = invited.json().await.unwrap();
+    let pending: PendingResponse =
+        admin.get_with("/api/members/pending", &admin.session.token).await.json().await.unwrap();
+    let intended = pending.pending.iter().find(|p| p.user_id == invited.user_id).unwrap().intended.clone().unwrap();
+    assert_eq!(
+        (intended.role, intended.label, intended.invited_by),
+        (Role::CaseManager, vec![1, 2, 3], admin.session.user_id)
+    );
+    let disable = |user: UserId| {
+        admin.http.post(format!("{}/api/members/{user}/disable", admin.url)).bearer_auth(&admin.session.token).send()
+    };
+    assert_eq!(disable(newcomer.session.user_id).await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(error_code(newcomer.get_with("/api/changes", &newcomer.session.token).await).await, "account_disabled");
+    let pending: PendingResponse =
+        admin.get_with("/api/members/pending", &admin.session.token).await.json().await.unwrap();
+    assert!(!pending.pending.iter().any(|p| p.user_id == newcomer.session.user_id));
+    assert_eq!(error_code(disable(admin.session.user_id).await.unwrap()).await, "cannot_disable_self");
+    assert_eq!(disable(UserId::random()).await.unwrap().status(), StatusCode::NOT_FOUND);
+    // Bad invites are refused.
+    let bad = InviteRequest { supervises: vec![puente_shared::ids::TeamId::random()], ..invite_request.clone() };
+    let response = admin
+        .http
+        .post(format!("{}/api/invites", admin.url))
+        .bearer_auth(&admin.session.token)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(response).await, "unknown_team");
+    let long = InviteRequest { label: vec![0; 513], ..invite_request.clone() };
+    let response = admin
+        .http
+        .post(format!("{}/api/invites", admin.url))
+        .bearer_auth(&admin.session.token)
+        .json(&long)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(response).await, "label_too_long");
+}
+
+#[tokio::test]
 async fn a_logout_ends_that_session_alone() {
     let (server, _dir) = fs_server().await;
     let ana = new_org_user(&server.store, &server.url, "ana").await;
@@ -241,6 +441,8 @@ async fn an_invite_enrols_once_and_login_returns_the_wrapped_key() {
     assert_eq!(login.status(), StatusCode::OK);
     let second: Session = login.json().await.unwrap();
     assert_eq!(second.wrapped_account_key, session.wrapped_account_key);
+    assert!(second.identity.is_some());
+    assert_eq!(second.identity, session.identity, "another device gets the same identity keys");
     assert_eq!(second.user_id, session.user_id);
     assert_eq!(second.username.as_str(), "ana");
 

@@ -1,9 +1,10 @@
 //! Enrolment with a one-time invite, and login. The server never sees a passphrase or a
 //! key: only `auth_secret`, of which it keeps a slow hash.
 
-use crate::accounts::{self, DirectoryEntry, InviteRecord, UserRecord};
+use crate::accounts::is_disabled;
+use crate::accounts::{self, DirectoryEntry, InviteRecord, PendingRecord, UserRecord};
 use crate::app::AppState;
-use crate::auth::{disabled, is_disabled, Authenticated};
+use crate::auth::{disabled, Authenticated};
 use crate::error::{ApiResult, Failure};
 use crate::extract::ApiJson;
 use crate::layout;
@@ -16,7 +17,7 @@ use axum::Json;
 use bytes::Bytes;
 use puente_shared::crypto::{KdfParams, Salt, WRAPPED_KEY_LEN};
 use puente_shared::protocol::{
-    EnrolRequest, InviteCode, LoginParams, LoginParamsRequest, LoginRequest, Session, Username,
+    EnrolRequest, InviteCode, LoginParams, LoginParamsRequest, LoginRequest, PublishedIdentity, Session, Username,
 };
 use std::time::Instant;
 
@@ -46,11 +47,12 @@ async fn verify_auth_secret(secret: Vec<u8>, phc: String) -> bool {
     .unwrap_or(false)
 }
 
-fn session_for<S>(state: &AppState<S>, user: &UserRecord, username: Username) -> Session {
+async fn session_for<S: BlobStore>(state: &AppState<S>, user: &UserRecord, username: Username) -> ApiResult<Session> {
+    let identity = get_json(&state.store, &layout::identity(user.tenant, user.user_id)).await?;
     let expires_at = now_seconds() + SESSION_SECONDS;
     let claims = Claims { tenant: user.tenant, user: user.user_id, sid: SessionId::random(), exp: expires_at };
     let token = state.signer.issue(&claims);
-    Session {
+    Ok(Session {
         token,
         expires_at,
         tenant: user.tenant,
@@ -59,7 +61,12 @@ fn session_for<S>(state: &AppState<S>, user: &UserRecord, username: Username) ->
         salt: user.salt,
         kdf: user.kdf,
         wrapped_account_key: user.wrapped_account_key.clone(),
-    }
+        identity,
+    })
+}
+
+fn bad_identity() -> Failure {
+    Failure::bad_request("bad_identity", "the identity keys are not usable public keys")
 }
 
 fn invalid_invite() -> Failure {
@@ -75,6 +82,7 @@ pub async fn enrol<S: BlobStore>(
     if request.auth_secret.len() != 32 || request.wrapped_account_key.len() != WRAPPED_KEY_LEN {
         return Err(Failure::bad_request("malformed_keys", "the key material has the wrong length"));
     }
+    request.identity.keys.check().map_err(|_| bad_identity())?;
     let store = &state.store;
     let record: InviteRecord =
         get_json(store, &layout::invite(invite.tenant, &invite.secret)).await?.ok_or_else(invalid_invite)?;
@@ -101,12 +109,22 @@ pub async fn enrol<S: BlobStore>(
     if create_json(store, &layout::user(user.tenant, user.user_id), &user).await? == Created::AlreadyExists {
         return Err(Failure::new(StatusCode::CONFLICT, "user_exists", "this user id is already enrolled"));
     }
+    create_json(store, &layout::identity(user.tenant, user.user_id), &request.identity).await?;
+    let pending = PendingRecord {
+        user_id: user.user_id,
+        keys: request.identity.keys,
+        intended: record.intended.clone(),
+        enrolled_at: user.created_at,
+    };
+    create_json(store, &layout::pending(user.tenant, user.user_id), &pending).await?;
+    // The organisation's first member (whoever enrols first) founds its membership log.
+    store.create(&layout::founder(user.tenant), Bytes::from(user.user_id.to_string())).await?;
     let entry = DirectoryEntry { tenant: user.tenant, user_id: user.user_id };
     if create_json(store, &username_key, &entry).await? == Created::AlreadyExists {
         return Err(Failure::new(StatusCode::CONFLICT, "username_taken", "this username is already in use"));
     }
     tracing::info!(tenant = %user.tenant, user = %user.user_id, "user enrolled");
-    Ok((StatusCode::CREATED, Json(session_for(&state, &user, request.username))))
+    Ok((StatusCode::CREATED, Json(session_for(&state, &user, request.username).await?)))
 }
 
 async fn find_user<S: BlobStore>(state: &AppState<S>, username: &Username) -> ApiResult<Option<UserRecord>> {
@@ -161,7 +179,7 @@ pub async fn login<S: BlobStore>(
                 tracing::warn!(tenant = %user.tenant, user = %user.user_id, "login of a disabled account");
                 return Err(disabled());
             }
-            Ok(Json(session_for(&state, &user, name)))
+            Ok(Json(session_for(&state, &user, name).await?))
         }
         _ => {
             state.throttle.record_failure(name.as_str(), Instant::now());
@@ -185,4 +203,22 @@ pub async fn logout<S: BlobStore>(
 ) -> ApiResult<StatusCode> {
     state.store.create(&layout::session_ended(claims.tenant, claims.sid), Bytes::new()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/account/identity`: an account enrolled before identity keys existed publishes
+/// them once; the same keys again are accepted, other keys refused.
+pub async fn publish_identity<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    ApiJson(identity): ApiJson<PublishedIdentity>,
+) -> ApiResult<StatusCode> {
+    identity.keys.check().map_err(|_| bad_identity())?;
+    let key = layout::identity(claims.tenant, claims.user);
+    match create_json(&state.store, &key, &identity).await? {
+        Created::Created => Ok(StatusCode::CREATED),
+        Created::AlreadyExists if get_json(&state.store, &key).await?.as_ref() == Some(&identity) => Ok(StatusCode::OK),
+        Created::AlreadyExists => {
+            Err(Failure::new(StatusCode::CONFLICT, "identity_exists", "this account has published other identity keys"))
+        }
+    }
 }

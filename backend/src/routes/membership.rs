@@ -43,6 +43,11 @@ fn refused(error: AppendError) -> Failure {
     match error {
         AppendError::Store(e) => e.into(),
         AppendError::Corrupt(e) => Failure::internal(e),
+        AppendError::NotTheFounder => Failure::new(
+            StatusCode::FORBIDDEN,
+            "not_the_founder",
+            "only the organisation's first member founds its membership log",
+        ),
         AppendError::NotTheSender => {
             Failure::new(StatusCode::FORBIDDEN, "not_the_signer", "an entry is sent by the member who signed it")
         }

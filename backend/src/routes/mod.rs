@@ -3,14 +3,17 @@
 mod accounts;
 mod changes;
 mod health;
+mod members;
 mod membership;
 mod revisions;
 mod settings;
 
 use crate::app::AppState;
 use crate::store::BlobStore;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::Router;
+use puente_shared::membership::MAX_ENTRY_BYTES;
 
 pub fn api<S: BlobStore>() -> Router<AppState<S>> {
     Router::new()
@@ -19,8 +22,18 @@ pub fn api<S: BlobStore>() -> Router<AppState<S>> {
         .route("/api/login/params", post(accounts::login_params::<S>))
         .route("/api/login", post(accounts::login::<S>))
         .route("/api/logout", post(accounts::logout::<S>))
+        .route("/api/account/identity", put(accounts::publish_identity::<S>))
         .route("/api/cases/{case}/revisions/{revision}", put(revisions::push::<S>).get(revisions::fetch::<S>))
         .route("/api/changes", get(changes::changes::<S>))
         .route("/api/settings", get(settings::settings::<S>))
-        .route("/api/membership", get(membership::entries::<S>).post(membership::append::<S>))
+        .route("/api/invites", post(members::invite::<S>))
+        .route("/api/members/pending", get(members::pending::<S>))
+        .route("/api/members/{user}/disable", post(members::disable::<S>))
+        .route(
+            "/api/membership",
+            get(membership::entries::<S>)
+                .post(membership::append::<S>)
+                // An entry is at most MAX_ENTRY_BYTES, base64 in JSON.
+                .layer(DefaultBodyLimit::max(2 * MAX_ENTRY_BYTES + 1024)),
+        )
 }

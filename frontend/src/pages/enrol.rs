@@ -57,16 +57,18 @@ pub fn Enrol() -> impl IntoView {
             let user_id = UserId::random();
             let result = async {
                 let db = ws.session.device_db().await.ok_or_else(|| tr.s("error_generic"))?;
-                let (salt, wrapped, keys) =
+                let account =
                     new_account_keys(&pass, user_id, KdfParams::default()).map_err(|e| generic_error(tr, e))?;
+                let keys = account.keys;
                 let request = EnrolRequest {
                     invite,
                     username: name,
                     user_id,
                     auth_secret: keys.auth_secret.expose().to_vec(),
-                    salt,
+                    salt: account.salt,
                     kdf: KdfParams::default(),
-                    wrapped_account_key: wrapped,
+                    wrapped_account_key: account.wrapped_account_key,
+                    identity: account.identity,
                 };
                 let session = api::enrol(&request).await.map_err(|e| api_error_message(tr, &e))?;
                 let vault = Vault::install(db, &session, keys).await.map_err(|e| generic_error(tr, e))?;

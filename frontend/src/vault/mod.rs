@@ -6,11 +6,12 @@ pub mod records;
 
 use db::{DbError, DeviceDb};
 use puente_shared::crypto::{
-    self, derive_keys, unwrap_account_key, DerivedKeys, EnvelopeHeader, KdfParams, Salt, SecretKey,
+    self, derive_keys, unwrap_account_key, DerivedKeys, EnvelopeHeader, IdentityKeys, KdfParams, Salt, SecretKey,
 };
-use puente_shared::protocol::Session;
+use puente_shared::protocol::{PublishedIdentity, Session};
 use puente_shared::{CaseDocument, CaseId, KeyId};
 use records::VaultHeader;
+use std::cell::Cell;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -45,6 +46,23 @@ pub struct Vault {
     pub header: VaultHeader,
     account_key: SecretKey,
     auth_secret: SecretKey,
+    identity: IdentityKeys,
+    identity_published: Cell<bool>,
+}
+
+/// The identity keys a vault header holds, or new ones (with the header to store) for a
+/// vault or account from before they existed.
+fn identity_of(
+    header: &VaultHeader,
+    account_key: &SecretKey,
+) -> Result<(IdentityKeys, Option<VaultHeader>), VaultError> {
+    if let Some(published) = &header.identity {
+        return Ok((IdentityKeys::unwrap(account_key, &published.wrapped, header.user_id)?, None));
+    }
+    let keys = IdentityKeys::generate();
+    let identity = PublishedIdentity { keys: keys.public(), wrapped: keys.wrap(account_key, header.user_id) };
+    let updated = VaultHeader { identity: Some(identity), identity_published: false, ..header.clone() };
+    Ok((keys, Some(updated)))
 }
 
 impl Vault {
@@ -60,9 +78,14 @@ impl Vault {
             salt: session.salt,
             kdf: session.kdf,
             wrapped_account_key: session.wrapped_account_key.clone(),
+            identity: session.identity.clone(),
+            identity_published: session.identity.is_some(),
         };
+        let (identity, made) = identity_of(&header, &account_key)?;
+        let header = made.unwrap_or(header);
         db.put_header(&header).await?;
-        Ok(Self { db, header, account_key, auth_secret: keys.auth_secret.clone() })
+        let identity_published = Cell::new(header.identity_published);
+        Ok(Self { db, header, account_key, auth_secret: keys.auth_secret.clone(), identity, identity_published })
     }
 
     /// Opens the vault with the passphrase, without any network.
@@ -71,7 +94,34 @@ impl Vault {
         let keys = derive_keys(passphrase, &header.salt, header.kdf)?;
         let account_key = unwrap_account_key(&keys.kek, &header.wrapped_account_key, header.user_id)
             .map_err(|_| VaultError::WrongPassphrase)?;
-        Ok(Self { db, header, account_key, auth_secret: keys.auth_secret })
+        let (identity, made) = identity_of(&header, &account_key)?;
+        let header = match made {
+            Some(updated) => {
+                db.put_header(&updated).await?;
+                updated
+            }
+            None => header,
+        };
+        let identity_published = Cell::new(header.identity_published);
+        Ok(Self { db, header, account_key, auth_secret: keys.auth_secret, identity, identity_published })
+    }
+
+    /// The member's identity keys.
+    pub fn identity(&self) -> &IdentityKeys {
+        &self.identity
+    }
+
+    /// The identity keys still to be published, if the server does not have them yet.
+    pub fn unpublished_identity(&self) -> Option<&PublishedIdentity> {
+        self.header.identity.as_ref().filter(|_| !self.identity_published.get())
+    }
+
+    /// Records that the server has the identity keys.
+    pub async fn identity_was_published(&self) -> Result<(), VaultError> {
+        let header = VaultHeader { identity_published: true, ..self.header.clone() };
+        self.db.put_header(&header).await?;
+        self.identity_published.set(true);
+        Ok(())
     }
 
     pub fn auth_secret(&self) -> &SecretKey {
@@ -134,15 +184,28 @@ fn drafts_id() -> CaseId {
     CaseId::from_bytes([0; 16])
 }
 
+/// What enrolment makes on the device.
+pub struct NewAccount {
+    pub salt: Salt,
+    /// The new random account key, wrapped under the passphrase's keys.
+    pub wrapped_account_key: Vec<u8>,
+    /// New identity keys, private halves wrapped by the account key.
+    pub identity: PublishedIdentity,
+    pub keys: DerivedKeys,
+}
+
 /// New account keys for enrolment: a fresh salt, the keys derived from the passphrase,
-/// and a new random account key wrapped under them.
+/// a new random account key wrapped under them, and new identity keys wrapped by it.
 pub fn new_account_keys(
     passphrase: &str,
     user: puente_shared::UserId,
     kdf: KdfParams,
-) -> Result<(Salt, Vec<u8>, DerivedKeys), VaultError> {
+) -> Result<NewAccount, VaultError> {
     let salt = Salt::random();
     let keys = derive_keys(passphrase, &salt, kdf)?;
-    let wrapped = crypto::wrap_account_key(&keys.kek, &SecretKey::random(), user);
-    Ok((salt, wrapped, keys))
+    let account_key = SecretKey::random();
+    let wrapped_account_key = crypto::wrap_account_key(&keys.kek, &account_key, user);
+    let identity_keys = IdentityKeys::generate();
+    let identity = PublishedIdentity { keys: identity_keys.public(), wrapped: identity_keys.wrap(&account_key, user) };
+    Ok(NewAccount { salt, wrapped_account_key, identity, keys })
 }

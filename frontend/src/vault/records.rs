@@ -2,7 +2,7 @@
 //! envelopes; the clear fields are ids, revision numbers and flags.
 
 use puente_shared::crypto::{KdfParams, Salt};
-use puente_shared::protocol::b64;
+use puente_shared::protocol::{b64, PublishedIdentity};
 use puente_shared::{CaseId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,14 @@ pub struct VaultHeader {
     pub kdf: KdfParams,
     #[serde(with = "b64")]
     pub wrapped_account_key: Vec<u8>,
+    /// The member's identity keys, private halves wrapped by the account key; `None` in a
+    /// vault made before they existed (they are made at its next unlock).
+    #[serde(default)]
+    pub identity: Option<PublishedIdentity>,
+    /// Whether the server has `identity` (keys made at an unlock are published at the next
+    /// sync).
+    #[serde(default)]
+    pub identity_published: bool,
 }
 
 /// A case as this device holds it: the latest local state, sealed.

@@ -5,7 +5,7 @@
 
 use super::wrap::{unwrap, wrap, WRAPPED_KEY_LEN};
 use super::{CryptoError, SecretKey};
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 use crate::wire::b64_array;
 use ed25519_dalek::Signer;
 use serde::{Deserialize, Serialize};
@@ -49,23 +49,38 @@ impl PublicIdentity {
             .map_err(|_| CryptoError::BadSignature)
     }
 
-    /// Twenty digits in four groups that two people read aloud to each other to be sure a
-    /// device holds the keys the other one sees (a server that swapped them cannot match it).
-    pub fn safety_number(&self) -> String {
+    /// Twenty-five digits in five groups that two people read aloud to each other to be sure
+    /// a device holds the keys the other one sees for this member of this organisation (a
+    /// server that swapped the keys cannot match it). Devices of every version must agree on
+    /// it, so its computation never changes.
+    pub fn safety_number(&self, org: TenantId, user: UserId) -> String {
         let digest = Sha256::new()
             .chain_update(b"puente/safety-number/v1\0")
+            .chain_update(org.as_bytes())
+            .chain_update(user.as_bytes())
             .chain_update(self.signing)
             .chain_update(self.agreement)
             .finalize();
         digest
             .chunks(5)
-            .take(4)
+            .take(5)
             .map(|chunk| {
-                let n = chunk.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-                format!("{:05}", n % 100_000)
+                let mut wide = [0u8; 8];
+                wide[3..].copy_from_slice(chunk);
+                format!("{:05}", u64::from_be_bytes(wide) % 100_000)
             })
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// Whether these are usable public keys: a valid Ed25519 point of full order and two
+    /// distinct halves.
+    pub fn check(&self) -> Result<(), CryptoError> {
+        let signing = ed25519_dalek::VerifyingKey::from_bytes(&self.signing).map_err(|_| CryptoError::BadPublicKey)?;
+        if signing.is_weak() || self.signing == self.agreement || self.agreement == [0; 32] {
+            return Err(CryptoError::BadPublicKey);
+        }
+        Ok(())
     }
 }
 
@@ -74,6 +89,7 @@ fn signed_bytes(purpose: Purpose, message: &[u8]) -> Vec<u8> {
 }
 
 /// A member's private identity keys, held only while the vault is unlocked.
+#[derive(Clone)]
 pub struct IdentityKeys {
     signing: ed25519_dalek::SigningKey,
     agreement: SecretKey,
@@ -177,19 +193,64 @@ mod tests {
     }
 
     #[test]
-    fn safety_numbers_are_four_groups_of_five_digits_that_differ_between_members() {
+    fn safety_numbers_are_five_groups_of_five_digits_bound_to_keys_member_and_organisation() {
+        let (org, user) = (TenantId::random(), UserId::random());
         let a = IdentityKeys::generate().public();
         let b = IdentityKeys::generate().public();
-        let number = a.safety_number();
-        assert_eq!(number.len(), 23);
+        let number = a.safety_number(org, user);
+        assert_eq!(number.len(), 29);
         assert!(number.split(' ').all(|group| group.len() == 5 && group.chars().all(|c| c.is_ascii_digit())));
-        assert_eq!(number, a.safety_number());
-        assert_ne!(number, b.safety_number());
+        assert_eq!(number, a.safety_number(org, user));
+        assert_ne!(number, b.safety_number(org, user));
+        assert_ne!(number, a.safety_number(TenantId::random(), user));
+        assert_ne!(number, a.safety_number(org, UserId::random()));
         // Either key changes it.
         let swapped = PublicIdentity { signing: a.signing, agreement: b.agreement };
-        assert_ne!(swapped.safety_number(), number);
+        assert_ne!(swapped.safety_number(org, user), number);
         let swapped = PublicIdentity { signing: b.signing, agreement: a.agreement };
-        assert_ne!(swapped.safety_number(), number);
+        assert_ne!(swapped.safety_number(org, user), number);
+    }
+
+    #[test]
+    fn a_safety_number_is_the_same_on_every_version_of_the_app() {
+        // Two devices compare it aloud, so it must never change: pinned for fixed inputs.
+        let keys = PublicIdentity { signing: [1; 32], agreement: [2; 32] };
+        let number = keys.safety_number(TenantId::from_bytes([3; 16]), UserId::from_bytes([4; 16]));
+        assert_eq!(number, PINNED_SAFETY_NUMBER);
+    }
+
+    const PINNED_SAFETY_NUMBER: &str = "52492 99828 61871 49668 32877";
+
+    #[test]
+    fn signatures_cover_the_purpose_tag_then_the_message() {
+        // Pinned: a verifier that knows only the documented format accepts it.
+        let keys = IdentityKeys::generate();
+        let signature = keys.sign(Purpose::MembershipEntry, b"entry");
+        let verifying = ed25519_dalek::VerifyingKey::from_bytes(&keys.public().signing).unwrap();
+        let signed = ed25519_dalek::Signature::from_bytes(&signature.0);
+        assert!(verifying.verify_strict(b"puente/membership-entry/v1\0entry", &signed).is_ok());
+    }
+
+    #[test]
+    fn unusable_public_keys_are_refused() {
+        let good = IdentityKeys::generate().public();
+        assert_eq!(good.check(), Ok(()));
+        assert_eq!(PublicIdentity { agreement: good.signing, ..good }.check(), Err(CryptoError::BadPublicKey));
+        assert_eq!(PublicIdentity { agreement: [0; 32], ..good }.check(), Err(CryptoError::BadPublicKey));
+        // The identity point is a weak (small-order) Ed25519 key.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(PublicIdentity { signing: identity, ..good }.check(), Err(CryptoError::BadPublicKey));
+        // Bytes that are not a point at all.
+        let not_a_point = (2u8..=255)
+            .map(|y| {
+                let mut bytes = [0u8; 32];
+                bytes[0] = y;
+                bytes
+            })
+            .find(|bytes| ed25519_dalek::VerifyingKey::from_bytes(bytes).is_err())
+            .expect("some small y is not on the curve");
+        assert_eq!(PublicIdentity { signing: not_a_point, ..good }.check(), Err(CryptoError::BadPublicKey));
     }
 
     #[test]

@@ -96,6 +96,7 @@ impl From<Country> for String {
 /// A team or office, e.g. a reception centre in the host country or an office in the
 /// country of origin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Team {
     pub id: TeamId,
     pub name: String,
@@ -109,6 +110,7 @@ pub const MAX_TEAMS_PER_MEMBER: usize = 50;
 
 /// A member as the log vouches for them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MemberCard {
     pub user: UserId,
     pub role: Role,
@@ -120,7 +122,7 @@ pub struct MemberCard {
 
 /// One change to the organisation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// The first entry: the organisation, its first administrator (who signs it) and the
     /// public half of its recovery key.
@@ -151,8 +153,10 @@ pub enum Change {
     },
 }
 
-/// The signed part of an entry.
+/// The signed part of an entry. Unknown fields are refused, so that a later version's
+/// entry is never half-understood by an earlier one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     pub org: TenantId,
     /// 0 for the first entry, then one more each time.
@@ -191,6 +195,8 @@ pub enum Refusal {
     NotMember,
     #[error("these keys already belong to someone")]
     KeysInUse,
+    #[error("these are not usable public keys")]
+    BadKeys,
     #[error("no such team")]
     UnknownTeam,
     #[error("a team with this id exists")]
@@ -203,12 +209,12 @@ pub enum Refusal {
     LastAdministrator,
     #[error("a name has 1 to 100 characters")]
     BadName,
-    #[error("not an ISO 3166 country code")]
+    #[error("a country is two capital letters (ISO 3166-1 alpha-2)")]
     BadCountry,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 19] = [
+    pub const ALL: [Refusal; 20] = [
         Refusal::Malformed,
         Refusal::WrongRoot,
         Refusal::WrongOrganisation,
@@ -221,6 +227,7 @@ impl Refusal {
         Refusal::AlreadyMember,
         Refusal::NotMember,
         Refusal::KeysInUse,
+        Refusal::BadKeys,
         Refusal::UnknownTeam,
         Refusal::TeamExists,
         Refusal::NotASupervisor,
@@ -244,6 +251,7 @@ impl Refusal {
             Refusal::AlreadyMember => "already_member",
             Refusal::NotMember => "not_member",
             Refusal::KeysInUse => "keys_in_use",
+            Refusal::BadKeys => "bad_keys",
             Refusal::UnknownTeam => "unknown_team",
             Refusal::TeamExists => "team_exists",
             Refusal::NotASupervisor => "not_a_supervisor",

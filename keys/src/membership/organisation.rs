@@ -8,7 +8,7 @@ use crate::crypto::{IdentityKeys, PublicIdentity};
 use crate::ids::{TeamId, TenantId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A current member and the entry that last changed them.
+/// A current member and the entry that added them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
     pub card: MemberCard,
@@ -31,13 +31,23 @@ pub struct Organisation {
     pub recovery: [u8; 32],
     members: BTreeMap<UserId, Member>,
     teams: BTreeMap<TeamId, Team>,
-    /// Everyone who ever was a member, and every key ever vouched for: neither comes back.
+    /// Everyone who ever was a member, and every key ever vouched for (the recovery key
+    /// included): neither comes back.
     ever_members: BTreeSet<UserId>,
     ever_keys: BTreeSet<[u8; 32]>,
 }
 
 fn refuse(seq: u64) -> impl Fn(Refusal) -> LogError {
     move |refusal| LogError { seq, refusal }
+}
+
+/// Keys vouched for must be usable and never have been anyone's (nor the recovery key).
+fn check_new_keys(keys: &PublicIdentity, used: &BTreeSet<[u8; 32]>) -> Result<(), Refusal> {
+    keys.check().map_err(|_| Refusal::BadKeys)?;
+    if used.contains(&keys.signing) || used.contains(&keys.agreement) {
+        return Err(Refusal::KeysInUse);
+    }
+    Ok(())
 }
 
 fn check_name(name: &str) -> Result<(), Refusal> {
@@ -77,6 +87,7 @@ impl Organisation {
         }
         signed.verify(&founder.keys).map_err(&fail)?;
         check_name(&name).map_err(&fail)?;
+        check_new_keys(&founder.keys, &BTreeSet::from([recovery])).map_err(&fail)?;
         if !founder.teams.is_empty() || !founder.supervises.is_empty() {
             // No team exists before the first entry.
             return Err(fail(Refusal::UnknownTeam));
@@ -93,6 +104,7 @@ impl Organisation {
             ever_members: BTreeSet::new(),
             ever_keys: BTreeSet::new(),
         };
+        organisation.ever_keys.insert(recovery);
         organisation.admit(founder, 0);
         Ok(organisation)
     }
@@ -172,10 +184,7 @@ impl Organisation {
                 if self.ever_members.contains(&member.user) {
                     return Err(Refusal::AlreadyMember);
                 }
-                let keys = [member.keys.signing, member.keys.agreement];
-                if keys[0] == keys[1] || keys.iter().any(|k| self.ever_keys.contains(k)) {
-                    return Err(Refusal::KeysInUse);
-                }
+                check_new_keys(&member.keys, &self.ever_keys)?;
                 self.check_teams(member.role, &member.teams, &member.supervises)
             }
             Change::RoleChanged { user, role } => {

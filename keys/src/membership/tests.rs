@@ -106,6 +106,12 @@ fn a_founding_entry_must_be_signed_by_its_founder_as_administrator() {
     let founded =
         |card: MemberCard, name: &str| Change::Founded { name: name.into(), founder: card, recovery: [1; 32] };
     assert_eq!(found(founded(card.clone(), "Org"), 0, Digest::NONE, &founder), Ok(()));
+    // The founder's keys are checked like anyone's, and the recovery key is not one of them.
+    let mut bent_keys = card.clone();
+    bent_keys.keys.agreement = bent_keys.keys.signing;
+    assert_eq!(found(founded(bent_keys, "Org"), 0, Digest::NONE, &founder), Err(Refusal::BadKeys));
+    let recovery_is_mine = Change::Founded { name: "Org".into(), founder: card.clone(), recovery: card.keys.agreement };
+    assert_eq!(found(recovery_is_mine, 0, Digest::NONE, &founder), Err(Refusal::KeysInUse));
     // Signed by someone else, even naming themselves as signer.
     assert_eq!(found(founded(card.clone(), "Org"), 0, Digest::NONE, &forger), Err(Refusal::BadFounding));
     let mut forged = founded(card.clone(), "Org");
@@ -203,6 +209,23 @@ fn each_entry_must_be_the_next_one_of_this_organisation() {
     assert_eq!(log.org.head, good.digest());
     // The same entry again is not the next one.
     assert_eq!(refusal(&mut log.org, &good), Refusal::OutOfOrder);
+    // A field this version does not know makes the entry unreadable, not half-read.
+    let mut extended = serde_json::to_value(good.entry().unwrap()).unwrap();
+    extended["expires"] = serde_json::json!(5);
+    let extended = SignedEntry { body: serde_json::to_vec(&extended).unwrap(), ..good.clone() };
+    assert_eq!(extended.entry(), Err(Refusal::Malformed));
+    let mut in_change = serde_json::to_value(good.entry().unwrap()).unwrap();
+    in_change["change"]["member"]["expires"] = serde_json::json!(5);
+    assert_eq!(
+        SignedEntry { body: serde_json::to_vec(&in_change).unwrap(), ..good.clone() }.entry(),
+        Err(Refusal::Malformed)
+    );
+    let mut in_variant = serde_json::to_value(good.entry().unwrap()).unwrap();
+    in_variant["change"]["note"] = serde_json::json!("x");
+    assert_eq!(
+        SignedEntry { body: serde_json::to_vec(&in_variant).unwrap(), ..good.clone() }.entry(),
+        Err(Refusal::Malformed)
+    );
     let garbage = SignedEntry { body: b"{".to_vec(), signer: admin.user, signature: good.signature };
     assert_eq!(refusal(&mut log.org, &garbage), Refusal::Malformed);
     let huge = SignedEntry { body: vec![b' '; MAX_ENTRY_BYTES + 1], ..good.clone() };
@@ -242,8 +265,11 @@ fn members_teams_and_roles_follow_the_rules() {
     assert_eq!(log.push(&admin, Change::MemberAdded { member: copycat.clone() }), Err(Refusal::KeysInUse));
     copycat.keys = PublicIdentity { agreement: ana.keys.public().agreement, ..Person::new().keys.public() };
     assert_eq!(log.push(&admin, Change::MemberAdded { member: copycat.clone() }), Err(Refusal::KeysInUse));
-    let same = [3; 32];
-    copycat.keys = PublicIdentity { signing: same, agreement: same };
+    let fresh = Person::new().keys.public();
+    copycat.keys = PublicIdentity { agreement: fresh.signing, ..fresh };
+    assert_eq!(log.push(&admin, Change::MemberAdded { member: copycat.clone() }), Err(Refusal::BadKeys));
+    // Nor the organisation's recovery key.
+    copycat.keys = PublicIdentity { agreement: log.org.recovery, ..fresh };
     assert_eq!(log.push(&admin, Change::MemberAdded { member: copycat }), Err(Refusal::KeysInUse));
 
     // Only a supervisor supervises, and only teams that exist.

@@ -1,0 +1,109 @@
+//! Administration by the organisation's administrators, as its verified membership log
+//! names them: `POST /api/invites`, `GET /api/members/pending`,
+//! `POST /api/members/{user}/disable`. The server enforces the role; devices check the log
+//! themselves before they trust any member.
+
+use crate::accounts::{self, PendingRecord};
+use crate::app::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiResult, Failure};
+use crate::extract::ApiJson;
+use crate::layout;
+use crate::membership::{self, AppendError};
+use crate::session::Claims;
+use crate::store::{get_json, BlobStore, ObjectKey};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use puente_shared::membership::Organisation;
+use puente_shared::protocol::{
+    Intended, InviteRequest, InviteResponse, PendingMember, PendingResponse, MAX_INVITE_LABEL_BYTES,
+};
+use puente_shared::UserId;
+
+/// The organisation, if the caller is one of its administrators now.
+async fn as_administrator<S: BlobStore>(state: &AppState<S>, claims: &Claims) -> ApiResult<Organisation> {
+    let organisation = match membership::organisation(&state.store, claims.tenant).await {
+        Ok(Some(organisation)) => organisation,
+        Ok(None) => {
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "not_founded",
+                "the organisation's membership log is not founded yet",
+            ))
+        }
+        Err(AppendError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(Failure::internal(e)),
+    };
+    if !membership::is_administrator(&organisation, claims.user) {
+        return Err(Failure::new(StatusCode::FORBIDDEN, "not_an_administrator", "only an administrator may do this"));
+    }
+    Ok(organisation)
+}
+
+pub async fn invite<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    ApiJson(request): ApiJson<InviteRequest>,
+) -> ApiResult<(StatusCode, Json<InviteResponse>)> {
+    let organisation = as_administrator(&state, &claims).await?;
+    if request.label.len() > MAX_INVITE_LABEL_BYTES {
+        return Err(Failure::bad_request("label_too_long", "the invite's label is too long"));
+    }
+    if request.teams.iter().chain(&request.supervises).any(|t| organisation.team(*t).is_none()) {
+        return Err(Failure::bad_request("unknown_team", "no such team"));
+    }
+    if !request.supervises.is_empty() && !request.role.supervises() {
+        return Err(Failure::bad_request("not_a_supervisor", "only a supervisor supervises teams"));
+    }
+    let intended = Intended {
+        role: request.role,
+        teams: request.teams,
+        supervises: request.supervises,
+        label: request.label,
+        invited_by: claims.user,
+    };
+    let (code, record) = accounts::create_invite_for(&state.store, claims.tenant, Some(intended)).await?;
+    Ok((StatusCode::CREATED, Json(InviteResponse { invite: code.encode(), expires_at: record.expires_at })))
+}
+
+pub async fn pending<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+) -> ApiResult<Json<PendingResponse>> {
+    let organisation = as_administrator(&state, &claims).await?;
+    let mut pending = Vec::new();
+    for key in state.store.list(&layout::pending_prefix(claims.tenant), None, 1000).await? {
+        let key = ObjectKey::parse(key).map_err(Failure::internal)?;
+        let Some(record) = get_json::<PendingRecord>(&state.store, &key).await? else { continue };
+        let vouched = organisation.member(record.user_id).is_some() || organisation.was_removed(record.user_id);
+        if vouched || accounts::is_disabled(&state.store, claims.tenant, record.user_id).await? {
+            continue;
+        }
+        pending.push(PendingMember {
+            user_id: record.user_id,
+            keys: record.keys,
+            intended: record.intended,
+            enrolled_at: record.enrolled_at,
+        });
+    }
+    Ok(Json(PendingResponse { pending }))
+}
+
+pub async fn disable<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    Path(user): Path<String>,
+) -> ApiResult<StatusCode> {
+    as_administrator(&state, &claims).await?;
+    let user: UserId =
+        user.parse().map_err(|_| Failure::bad_request("invalid_user_id", "the user id is not a UUID"))?;
+    if user == claims.user {
+        return Err(Failure::bad_request("cannot_disable_self", "an administrator cannot disable their own account"));
+    }
+    if get_json::<accounts::UserRecord>(&state.store, &layout::user(claims.tenant, user)).await?.is_none() {
+        return Err(Failure::not_found("no such member"));
+    }
+    accounts::disable(&state.store, claims.tenant, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
