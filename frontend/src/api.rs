@@ -1,12 +1,16 @@
 //! The sync API client. Requests go to the origin that served the app.
 
 use gloo_net::http::{Request, Response};
+use puente_shared::membership::SignedEntry;
+use puente_shared::protocol::{
+    AppendedEntry, InviteRequest, InviteResponse, MembershipResponse, PendingMember, PendingResponse,
+};
 use puente_shared::protocol::{
     ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PublishedIdentity,
     PushResponse, Session,
 };
 use puente_shared::settings::OrganisationSettings;
-use puente_shared::CaseId;
+use puente_shared::{CaseId, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
@@ -122,4 +126,41 @@ pub async fn changes(token: &str, after: u64) -> Result<ChangesResponse> {
 pub async fn settings(token: &str) -> Result<OrganisationSettings> {
     let request = Request::get("/api/settings").header("Authorization", &format!("Bearer {token}")).build();
     json(send(request).await?).await
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// The membership log's entries after `after` (all with `None`).
+pub async fn membership(token: &str, after: Option<u64>) -> Result<Vec<SignedEntry>> {
+    let url = match after {
+        Some(seq) => format!("/api/membership?after={seq}"),
+        None => "/api/membership".to_owned(),
+    };
+    let response: MembershipResponse =
+        json(send(Request::get(&url).header("Authorization", &bearer(token)).build()).await?).await?;
+    Ok(response.entries)
+}
+
+pub async fn append_entry(token: &str, entry: &SignedEntry) -> Result<u64> {
+    let request = Request::post("/api/membership").header("Authorization", &bearer(token)).json(entry);
+    let appended: AppendedEntry = json(send(request).await?).await?;
+    Ok(appended.seq)
+}
+
+pub async fn invite(token: &str, request: &InviteRequest) -> Result<InviteResponse> {
+    json(send(Request::post("/api/invites").header("Authorization", &bearer(token)).json(request)).await?).await
+}
+
+pub async fn pending(token: &str) -> Result<Vec<PendingMember>> {
+    let request = Request::get("/api/members/pending").header("Authorization", &bearer(token)).build();
+    let response: PendingResponse = json(send(request).await?).await?;
+    Ok(response.pending)
+}
+
+pub async fn disable_member(token: &str, user: UserId) -> Result<()> {
+    let request =
+        Request::post(&format!("/api/members/{user}/disable")).header("Authorization", &bearer(token)).build();
+    send(request).await.map(|_| ())
 }

@@ -4,7 +4,9 @@
 use crate::components::header::Header;
 use crate::components::tr::{use_tr, Language};
 use crate::pages::case::{CaseEdit, PrintPlan};
-use crate::pages::{cases::CaseList, enrol::Enrol, gate::Gate, group::GroupSession, login::Login};
+use crate::pages::{
+    cases::CaseList, enrol::Enrol, gate::Gate, group::GroupSession, login::Login, organisation::OrganisationPage,
+};
 use crate::prefs::Prefs;
 use crate::session::{Phase, Session};
 use crate::vault::db::DeviceDb;
@@ -67,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id/:section") view=|| view! { <Gate><CaseEdit /></Gate> } />
                     <Route path=path!("/cases/:id/plan/:plan/print") view=|| view! { <Gate><PrintPlan /></Gate> } />
                     <Route path=path!("/group") view=|| view! { <Gate><GroupSession /></Gate> } />
+                    <Route path=path!("/organisation") view=|| view! { <Gate><OrganisationPage /></Gate> } />
                 </Routes>
             </main>
         </Router>

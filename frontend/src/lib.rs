@@ -6,6 +6,7 @@ mod app;
 pub mod clock;
 mod components;
 pub mod open_cases;
+pub mod organisation;
 mod pages;
 pub mod persist;
 pub mod prefs;

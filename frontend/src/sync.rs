@@ -6,6 +6,7 @@
 
 use crate::api::{self, ApiError, PushOutcome};
 use crate::open_cases::{CaseEntry, OpenCases};
+use crate::organisation::{Membership, OrgError};
 use crate::persist;
 use crate::session::{Phase, Session};
 use crate::vault::{Vault, VaultError};
@@ -83,10 +84,10 @@ impl SyncStatus {
     }
 
     /// Runs until the vault is locked (or another loop is started).
-    pub fn start(self, session: Session, cases: OpenCases) {
+    pub fn start(self, session: Session, cases: OpenCases, org: Membership) {
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
-        let run = Run { session, cases, status: self };
+        let run = Run { session, cases, org, status: self };
         leptos::task::spawn_local(async move {
             let mut last_pull = f64::MIN;
             let mut last_settings = f64::MIN;
@@ -143,6 +144,7 @@ impl Default for SyncStatus {
 struct Run {
     session: Session,
     cases: OpenCases,
+    org: Membership,
     status: SyncStatus,
 }
 
@@ -161,6 +163,13 @@ impl Run {
         }
         self.push_all(&vault, &token).await?;
         self.pull(&vault, &token).await?;
+        self.ensure_current(&vault)?;
+        match self.org.refresh(&vault, &token).await {
+            Ok(()) => {}
+            Err(OrgError::Api(error)) => return Err(error.into()),
+            Err(OrgError::Vault(error)) => return Err(error.into()),
+            Err(error) => web_sys::console::warn_1(&format!("membership: {error}").into()),
+        }
         if with_settings {
             self.refresh_settings(&vault, &token).await?;
         }

@@ -261,6 +261,7 @@ mod tests {
     fn collected_errors_keep_their_order_and_the_first_per_field_shows() {
         let mut errors = FieldErrors::default();
         assert_eq!(errors.collect(required_line("a", "ok")), Some("ok".to_owned()));
+        assert!(errors.is_empty(), "a field that parsed adds no error");
         assert_eq!(errors.collect(required_line("b", "")), None);
         errors.push("c", ErrorCode::Inconsistent);
         errors.push("b", ErrorCode::TooLong);

@@ -326,3 +326,127 @@ async fn a_case_written_offline_reaches_a_second_device_and_never_leaks_on_s3() 
     let (store, config) = puente_tests::moto::fresh_bucket().await;
     scenario(Store::S3(store, config)).await;
 }
+
+/// The number shown as `css` once it is there.
+async fn shown(browser: &Browser, css: &str) -> String {
+    browser
+        .until(
+            &format!("{css} shows"),
+            &format!("return (document.querySelector('{css}')?.innerText || '').length > 0"),
+            30,
+        )
+        .await;
+    browser.text(css).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_founds_the_organisation_and_confirms_colleagues_by_their_safety_number() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let logs = tempfile::tempdir().unwrap();
+    let store = Store::Fs(tempfile::tempdir().unwrap());
+    let backend = BackendProcess::start(free_port(), &store.args(), &[], logs.path());
+
+    // The first member founds the organisation and is shown the recovery sheet once.
+    let admin = Browser::start().await;
+    admin.enrol(&backend.enrolment_link(), "coordinator", PASSPHRASE).await;
+    admin.click("#nav-organisation").await;
+    admin.type_into("#org-name", "Casa del Retorno").await;
+    admin.click("#found").await;
+    let words = admin.text("#recovery-words").await;
+    let groups: Vec<&str> = words.split(' ').collect();
+    assert_eq!(groups.len(), 16, "{words}");
+    assert!(groups.iter().all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit())), "{words}");
+    admin.click("#recovery-done").await;
+    assert_eq!(admin.text("#org-name-shown").await, "Casa del Retorno");
+    assert!(admin.text("#my-role").await.contains("Coordinator"));
+    admin.type_into("#team-name", "Oficina Quetzaltenango").await;
+    admin.type_into("#team-country", "GT").await;
+    admin.click("#add-team").await;
+    admin.until("the team is listed", "return document.querySelectorAll('#teams li').length === 1", 30).await;
+
+    // Each colleague is invited from the app, enrols from the link, reads out their safety
+    // number, and is confirmed by it; until then they are not confirmed on their device.
+    let mut link = String::new();
+    for (i, (role, username, label)) in [
+        ("supervisor", "sofia.sup", "Sofía, supervisora"),
+        ("case_manager", "carlos.cm", "Carlos"),
+        ("case_manager", "dana.cm", "Dana"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        admin.set_value("#invite-role", role).await;
+        admin.type_into("#invite-label", label).await;
+        admin.click("#create-invite").await;
+        let previous = serde_json::json!(link);
+        admin
+            .until(
+                "a new link is shown",
+                &format!("return (document.querySelector('#invite-link')?.innerText || {previous}) !== {previous}"),
+                30,
+            )
+            .await;
+        link = admin.text("#invite-link").await;
+        assert!(link.contains("/enrol#") && link.contains('.'), "the link names the organisation's root: {link}");
+
+        let colleague = Browser::start().await;
+        colleague.enrol(&link, username, "another long passphrase 7").await;
+        colleague.click("#nav-organisation").await;
+        colleague
+            .until(
+                "the colleague sees the verified organisation",
+                "return document.querySelector('#org-name-shown')?.innerText === 'Casa del Retorno'",
+                40,
+            )
+            .await;
+        assert!(colleague.text("#my-role").await.contains("Not confirmed"));
+        let number = shown(&colleague, "#my-safety-number").await;
+
+        admin.click("#refresh-pending").await;
+        let number_js = serde_json::json!(number);
+        let find = format!(
+            "return [...document.querySelectorAll('#pending li')].find(li => li.querySelector('.safety-number').innerText === {number_js})"
+        );
+        admin.until("the newcomer waits, with the same number", &format!("{find} !== undefined"), 30).await;
+        let pending_label = admin.eval(&format!("{find}.innerText")).await;
+        assert!(
+            pending_label.as_str().unwrap_or_default().contains(label),
+            "the admin sees its own label: {pending_label}"
+        );
+        admin.eval(&format!("{find}.querySelector('button[data-confirm]').click()")).await;
+        admin
+            .until(
+                "the member is listed",
+                &format!("return document.querySelectorAll('#members tr').length === {}", i + 2),
+                30,
+            )
+            .await;
+        let role_label = if role == "supervisor" { "Supervisor" } else { "Case manager" };
+        colleague
+            .until(
+                "the colleague's device shows the role the coordinator confirmed",
+                &format!("return document.querySelector('#my-role')?.innerText === '{role_label}'"),
+                40,
+            )
+            .await;
+        colleague.close().await;
+    }
+    let roles = admin
+        .eval("return [...document.querySelectorAll('#members tr')].map(tr => tr.dataset.role).sort().join(',')")
+        .await;
+    assert_eq!(roles, "administrator,case_manager,case_manager,supervisor");
+
+    // The recovery key is nowhere but on the sheet that was shown.
+    let key = words.replace(' ', "");
+    let dump = admin.indexed_db_dump().await;
+    assert!(!dump.contains(&key) && !dump.contains(&words), "IndexedDB holds the recovery key");
+    let raw: Vec<u8> = (0..key.len()).step_by(2).map(|i| u8::from_str_radix(&key[i..i + 2], 16).unwrap()).collect();
+    for (name, bytes) in store.objects().await {
+        puente_tests::assert_absent(&format!("object {name}"), &bytes, [key.as_str(), words.as_str()]);
+        assert!(!bytes.windows(raw.len()).any(|w| w == raw.as_slice()), "object {name} holds the recovery key");
+    }
+    let logged = backend.logs();
+    assert!(!logged.contains(&key), "the backend's log holds the recovery key");
+    admin.close().await;
+    backend.stop();
+}

@@ -6,6 +6,7 @@ use puente_shared::case_sync::Badge;
 use puente_shared::casefile::{
     child, closure, consent, due::DueKind, followup, part::Part, plan, profile, referral, session, vulnerability, Stage,
 };
+use puente_shared::membership::{Refusal, Role};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -97,6 +98,8 @@ fn every_coded_value_has_a_label() {
         ("closure_req", codes(closure::Requirement::ALL, closure::Requirement::code)),
         ("section", codes(Part::ALL, Part::code)),
         ("status", codes(&Badge::ALL, Badge::code)),
+        ("role", codes(&Role::ALL, Role::code)),
+        ("org_refusal", codes(&Refusal::ALL, Refusal::code)),
         ("step", (1..=session::STEPS).map(|n| n.to_string()).collect()),
         ("step_hint", (1..=session::STEPS).map(|n| n.to_string()).collect()),
         (

@@ -25,6 +25,7 @@ pub fn Header() -> impl IntoView {
             <a class="brand" href="/">{move || tr.s("app_name")}</a>
             <Show when=unlocked>
                 <NetBadge />
+                <a id="nav-organisation" href="/organisation">{move || tr.s("nav_organisation")}</a>
             </Show>
             <span class="spacer"></span>
             <label class="compact">

@@ -11,12 +11,20 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use puente_shared::crypto::KdfParams;
+use puente_shared::membership::Digest;
 use puente_shared::passphrase::{strength, Strength};
 use puente_shared::protocol::{EnrolRequest, Username};
 use puente_shared::UserId;
 
-fn invite_from_location() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().trim_start_matches('#').to_owned()
+/// The link's fragment: the invite code, then — in links an administrator made in the app —
+/// `.` and the organisation's root, which this device will trust instead of the server.
+fn invite_from_location() -> (String, Option<Digest>) {
+    let fragment =
+        web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().trim_start_matches('#').to_owned();
+    match fragment.split_once('.') {
+        Some((invite, root)) => (invite.to_owned(), Digest::parse(root).ok()),
+        None => (fragment, None),
+    }
 }
 
 #[component]
@@ -24,7 +32,7 @@ pub fn Enrol() -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
     let navigate = use_navigate();
-    let invite = invite_from_location();
+    let (invite, root) = invite_from_location();
     let has_invite = !invite.is_empty();
     let username = RwSignal::new(String::new());
     let passphrase = RwSignal::new(String::new());
@@ -72,6 +80,9 @@ pub fn Enrol() -> impl IntoView {
                 };
                 let session = api::enrol(&request).await.map_err(|e| api_error_message(tr, &e))?;
                 let vault = Vault::install(db, &session, keys).await.map_err(|e| generic_error(tr, e))?;
+                if let Some(root) = root {
+                    ws.org.trust_root(&vault, root).await.map_err(|e| generic_error(tr, e))?;
+                }
                 ws.open(vault, Some(session.token)).await.map_err(|e| generic_error(tr, e))
             }
             .await;

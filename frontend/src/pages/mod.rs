@@ -5,4 +5,5 @@ pub mod enrol;
 pub mod gate;
 pub mod group;
 pub mod login;
+pub mod organisation;
 pub mod unlock;

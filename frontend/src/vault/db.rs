@@ -20,6 +20,7 @@ const HEADER_KEY: &str = "header";
 const SETTINGS_KEY: &str = "settings";
 const CURSOR_KEY: &str = "cursor";
 const GROUP_DRAFT_KEY: &str = "group_draft";
+const MEMBERSHIP_KEY: &str = "membership";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -185,5 +186,15 @@ impl DeviceDb {
     /// Keeps the sealed group session form, or forgets it (`None`) once it is recorded.
     pub async fn put_group_draft(&self, sealed: Option<&[u8]>) -> Result<()> {
         self.put(META, GROUP_DRAFT_KEY.into(), encode(&sealed)).await
+    }
+
+    /// The organisation's membership log as this device verified it, sealed
+    /// (`Vault::seal_draft`).
+    pub async fn membership(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.get::<Option<Vec<u8>>>(META, MEMBERSHIP_KEY.into()).await?.flatten())
+    }
+
+    pub async fn put_membership(&self, sealed: &[u8]) -> Result<()> {
+        self.put(META, MEMBERSHIP_KEY.into(), encode(&Some(sealed))).await
     }
 }

@@ -6,6 +6,7 @@ mod autosave;
 
 use crate::clock::{now_ms, today};
 use crate::open_cases::{CaseEntry, OpenCases};
+use crate::organisation::Membership;
 use crate::persist;
 use crate::session::Session;
 use crate::sync::SyncStatus;
@@ -32,6 +33,8 @@ pub struct Workspace {
     pub session: Session,
     pub cases: OpenCases,
     pub sync: SyncStatus,
+    /// The organisation as this device verified it.
+    pub org: Membership,
     autosave: Autosave,
 }
 
@@ -41,7 +44,13 @@ pub fn use_workspace() -> Workspace {
 
 impl Workspace {
     pub fn new(session: Session) -> Self {
-        Self { session, cases: OpenCases::new(), sync: SyncStatus::new(), autosave: Autosave::new() }
+        Self {
+            session,
+            cases: OpenCases::new(),
+            sync: SyncStatus::new(),
+            org: Membership::new(),
+            autosave: Autosave::new(),
+        }
     }
 
     /// Who is acting, now.
@@ -56,8 +65,9 @@ impl Workspace {
             self.cases.set_settings(settings);
         }
         self.cases.set_all(cases);
+        self.org.load(&vault).await?;
         self.session.unlocked(Rc::new(vault), token);
-        self.sync.start(self.session, self.cases);
+        self.sync.start(self.session, self.cases, self.org);
         Ok(())
     }
 
@@ -70,6 +80,7 @@ impl Workspace {
         }
         self.session.locked(for_idle);
         self.cases.set_all(BTreeMap::new());
+        self.org.clear();
     }
 
     pub async fn create_case(self) -> Result<CaseId, VaultError> {

@@ -299,6 +299,7 @@ fn members_teams_and_roles_follow_the_rules() {
         Err(Refusal::TooManyTeams)
     );
     log.push(&admin, change(ana.user, vec![origin; MAX_TEAMS_PER_MEMBER], vec![])).unwrap();
+    log.push(&admin, change(bea.user, vec![], vec![host; MAX_TEAMS_PER_MEMBER])).unwrap();
     assert_eq!(log.org.member(ana.user).unwrap().card.teams, vec![origin]);
     log.push(&admin, change(bea.user, vec![host], vec![origin, host, origin])).unwrap();
     assert_eq!(log.org.member(bea.user).unwrap().card.supervises, sorted);

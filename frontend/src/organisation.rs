@@ -1,0 +1,203 @@
+//! The organisation as this device verified it: the membership log replayed from the root
+//! this device trusts (from its enrolment link, or — for the first member — the entry it
+//! wrote itself), kept sealed on the device for offline use and refreshed at each sync.
+//! An entry that does not follow is refused and shown as such; nothing the server adds
+//! is believed without it.
+
+use crate::api::{self, ApiError};
+use crate::vault::{Vault, VaultError};
+use leptos::prelude::*;
+use puente_shared::crypto::{public_of, SecretKey};
+use puente_shared::membership::{Change, Digest, LogError, Organisation, SignedEntry};
+use serde::{Deserialize, Serialize};
+
+/// What this device keeps of the log.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Kept {
+    /// The root this device trusts; `None` until known.
+    root: Option<Digest>,
+    /// Whether the root was taken from the server's first entry, for want of a link that
+    /// named it (an account invited from the command line, or from before the log).
+    root_from_server: bool,
+    /// Every verified entry, in order.
+    log: Vec<SignedEntry>,
+}
+
+/// The organisation as the screens see it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OrgView {
+    /// Not synced yet.
+    Unknown,
+    /// The server holds no membership log yet.
+    NotFounded,
+    Verified {
+        organisation: Box<Organisation>,
+        root_from_server: bool,
+    },
+    /// The server's log does not verify from this device's root: nothing it says is used.
+    Refused(LogError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrgError {
+    #[error("server: {}", .0.code())]
+    Api(ApiError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("the change is refused: {0}")]
+    Refused(#[from] puente_shared::membership::Refusal),
+    #[error("the organisation is not verified on this device")]
+    NotVerified,
+}
+
+#[derive(Clone, Copy)]
+pub struct Membership {
+    view: RwSignal<OrgView>,
+    kept: StoredValue<Kept>,
+}
+
+pub fn use_membership() -> Membership {
+    expect_context::<Membership>()
+}
+
+impl Membership {
+    pub fn new() -> Self {
+        Self { view: RwSignal::new(OrgView::Unknown), kept: StoredValue::new(Kept::default()) }
+    }
+
+    /// The organisation (tracked).
+    pub fn view(&self) -> OrgView {
+        self.view.get()
+    }
+
+    /// Forgets everything (at lock).
+    pub fn clear(&self) {
+        self.kept.set_value(Kept::default());
+        self.view.set(OrgView::Unknown);
+    }
+
+    /// Reads what this device verified before (at unlock).
+    pub async fn load(&self, vault: &Vault) -> Result<(), VaultError> {
+        let kept: Kept = match vault.db.membership().await? {
+            Some(sealed) => vault.open_draft(&sealed)?,
+            None => Kept::default(),
+        };
+        self.show(&kept);
+        self.kept.set_value(kept);
+        Ok(())
+    }
+
+    /// Trusts `root` (from the enrolment link) before anything is fetched.
+    pub async fn trust_root(&self, vault: &Vault, root: Digest) -> Result<(), VaultError> {
+        self.keep(vault, Kept { root: Some(root), root_from_server: false, log: vec![] }).await
+    }
+
+    fn show(&self, kept: &Kept) {
+        let view = match (&kept.root, kept.log.is_empty()) {
+            (Some(root), false) => match Organisation::verify(root, &kept.log) {
+                Ok(organisation) => {
+                    OrgView::Verified { organisation: Box::new(organisation), root_from_server: kept.root_from_server }
+                }
+                Err(error) => OrgView::Refused(error),
+            },
+            _ => OrgView::Unknown,
+        };
+        self.set_view(view);
+    }
+
+    /// Changes the view only when it changed, so that forms on the screen are not redrawn
+    /// (and emptied) by a sync that brought nothing new.
+    fn set_view(&self, view: OrgView) {
+        if self.view.with_untracked(|shown| *shown != view) {
+            self.view.set(view);
+        }
+    }
+
+    async fn keep(&self, vault: &Vault, kept: Kept) -> Result<(), VaultError> {
+        vault.db.put_membership(&vault.seal_draft(&kept)).await?;
+        self.show(&kept);
+        self.kept.set_value(kept);
+        Ok(())
+    }
+
+    /// Fetches entries this device has not seen and verifies them.
+    pub async fn refresh(&self, vault: &Vault, token: &str) -> Result<(), OrgError> {
+        let mut kept = self.kept.get_value();
+        let after = kept.log.len().checked_sub(1).map(|last| last as u64);
+        let fetched = api::membership(token, after).await?;
+        if fetched.is_empty() {
+            if kept.log.is_empty() {
+                self.set_view(OrgView::NotFounded);
+            }
+            return Ok(());
+        }
+        let mut log = kept.log.clone();
+        log.extend(fetched);
+        let root = match kept.root {
+            Some(root) => root,
+            None => {
+                kept.root_from_server = true;
+                log[0].digest()
+            }
+        };
+        match Organisation::verify(&root, &log) {
+            Ok(_) => Ok(self.keep(vault, Kept { root: Some(root), log, ..kept }).await?),
+            Err(error) => {
+                // What was verified before stays on the device; the screens say the rest
+                // is refused.
+                self.set_view(OrgView::Refused(error));
+                Ok(())
+            }
+        }
+    }
+
+    /// Founds the organisation with this member as its first administrator; returns the
+    /// recovery key, to be shown once and never stored.
+    pub async fn found(&self, vault: &Vault, token: &str, name: &str) -> Result<SecretKey, OrgError> {
+        let recovery = SecretKey::random();
+        let genesis = Organisation::founding_entry(
+            vault.header.tenant,
+            name.trim(),
+            vault.header.user_id,
+            vault.identity(),
+            public_of(&recovery),
+            js_sys::Date::now() as i64,
+        );
+        let root = genesis.digest();
+        Organisation::found(&root, &genesis).map_err(|e| OrgError::Refused(e.refusal))?;
+        api::append_entry(token, &genesis).await?;
+        self.keep(vault, Kept { root: Some(root), root_from_server: false, log: vec![genesis] }).await?;
+        Ok(recovery)
+    }
+
+    /// Signs `change` as this administrator and appends it to the log.
+    pub async fn append(&self, vault: &Vault, token: &str, change: Change) -> Result<(), OrgError> {
+        self.refresh(vault, token).await?;
+        let OrgView::Verified { organisation, .. } = self.view.get_untracked() else {
+            return Err(OrgError::NotVerified);
+        };
+        let entry = organisation.next_entry(change, js_sys::Date::now() as i64)?;
+        let signed = SignedEntry::sign(&entry, vault.header.user_id, vault.identity());
+        api::append_entry(token, &signed).await?;
+        let mut kept = self.kept.get_value();
+        kept.log.push(signed);
+        Ok(self.keep(vault, kept).await?)
+    }
+
+    /// The root this device trusts, for the links it makes.
+    pub fn root(&self) -> Option<Digest> {
+        self.kept.with_value(|kept| kept.root)
+    }
+}
+
+impl From<ApiError> for OrgError {
+    fn from(error: ApiError) -> Self {
+        Self::Api(error)
+    }
+}
+
+impl Default for Membership {
+    fn default() -> Self {
+        Self::new()
+    }
+}
