@@ -48,12 +48,27 @@ pub enum OrgError {
     Refused(#[from] puente_shared::membership::Refusal),
     #[error("the organisation is not verified on this device")]
     NotVerified,
+    #[error("another change to the organisation is under way")]
+    Busy,
+}
+
+/// Holds the turn to change the log; gives it back when dropped.
+struct Turn(StoredValue<bool>);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.0.set_value(false);
+    }
 }
 
 #[derive(Clone, Copy)]
 pub struct Membership {
     view: RwSignal<OrgView>,
     kept: StoredValue<Kept>,
+    /// Bumped at each lock and unlock: work begun under another vault keeps nothing.
+    generation: StoredValue<u64>,
+    /// One founding or appending at a time (two clicks would race for the same place).
+    busy: StoredValue<bool>,
 }
 
 pub fn use_membership() -> Membership {
@@ -62,7 +77,12 @@ pub fn use_membership() -> Membership {
 
 impl Membership {
     pub fn new() -> Self {
-        Self { view: RwSignal::new(OrgView::Unknown), kept: StoredValue::new(Kept::default()) }
+        Self {
+            view: RwSignal::new(OrgView::Unknown),
+            kept: StoredValue::new(Kept::default()),
+            generation: StoredValue::new(0),
+            busy: StoredValue::new(false),
+        }
     }
 
     /// The organisation (tracked).
@@ -72,6 +92,7 @@ impl Membership {
 
     /// Forgets everything (at lock).
     pub fn clear(&self) {
+        self.generation.update_value(|g| *g += 1);
         self.kept.set_value(Kept::default());
         self.view.set(OrgView::Unknown);
     }
@@ -82,6 +103,7 @@ impl Membership {
             Some(sealed) => vault.open_draft(&sealed)?,
             None => Kept::default(),
         };
+        self.generation.update_value(|g| *g += 1);
         self.show(&kept);
         self.kept.set_value(kept);
         Ok(())
@@ -89,7 +111,10 @@ impl Membership {
 
     /// Trusts `root` (from the enrolment link) before anything is fetched.
     pub async fn trust_root(&self, vault: &Vault, root: Digest) -> Result<(), VaultError> {
-        self.keep(vault, Kept { root: Some(root), root_from_server: false, log: vec![] }).await
+        let kept = Kept { root: Some(root), root_from_server: false, log: vec![] };
+        vault.db.put_membership(&vault.seal_draft(&kept)).await?;
+        self.kept.set_value(kept);
+        Ok(())
     }
 
     fn show(&self, kept: &Kept) {
@@ -113,20 +138,39 @@ impl Membership {
         }
     }
 
-    async fn keep(&self, vault: &Vault, kept: Kept) -> Result<(), VaultError> {
-        vault.db.put_membership(&vault.seal_draft(&kept)).await?;
-        self.show(&kept);
-        self.kept.set_value(kept);
+    /// Keeps `kept` if it verifies from its root, is no shorter than what is kept, and the
+    /// vault it was made under (`generation`) is still the open one.
+    async fn keep(&self, vault: &Vault, kept: Kept, generation: u64) -> Result<(), OrgError> {
+        let root = kept.root.ok_or(OrgError::NotVerified)?;
+        Organisation::verify(&root, &kept.log).map_err(|e| OrgError::Refused(e.refusal))?;
+        if self.generation.get_value() != generation {
+            return Ok(());
+        }
+        if self.kept.with_value(|current| current.log.len() > kept.log.len()) {
+            return Err(OrgError::NotVerified);
+        }
+        vault.db.put_membership(&vault.seal_draft(&kept)).await.map_err(VaultError::from)?;
+        if self.generation.get_value() == generation {
+            self.show(&kept);
+            self.kept.set_value(kept);
+        }
         Ok(())
     }
 
     /// Fetches entries this device has not seen and verifies them.
     pub async fn refresh(&self, vault: &Vault, token: &str) -> Result<(), OrgError> {
+        let generation = self.generation.get_value();
         let mut kept = self.kept.get_value();
         let after = kept.log.len().checked_sub(1).map(|last| last as u64);
         let fetched = api::membership(token, after).await?;
+        if self.generation.get_value() != generation || self.kept.with_value(|now| now.log.len() != kept.log.len()) {
+            // Locked meanwhile, or an append of this device got there first: next time.
+            return Ok(());
+        }
         if fetched.is_empty() {
-            if kept.log.is_empty() {
+            // Only a device that trusts no root yet may found the organisation; one
+            // invited with a root waits for the log that root names.
+            if kept.log.is_empty() && kept.root.is_none() {
                 self.set_view(OrgView::NotFounded);
             }
             return Ok(());
@@ -141,7 +185,7 @@ impl Membership {
             }
         };
         match Organisation::verify(&root, &log) {
-            Ok(_) => Ok(self.keep(vault, Kept { root: Some(root), log, ..kept }).await?),
+            Ok(_) => self.keep(vault, Kept { root: Some(root), log, ..kept }, generation).await,
             Err(error) => {
                 // What was verified before stays on the device; the screens say the rest
                 // is refused.
@@ -154,6 +198,12 @@ impl Membership {
     /// Founds the organisation with this member as its first administrator; returns the
     /// recovery key, to be shown once and never stored.
     pub async fn found(&self, vault: &Vault, token: &str, name: &str) -> Result<SecretKey, OrgError> {
+        if self.kept.with_value(|kept| kept.root.is_some() || !kept.log.is_empty()) {
+            // This device already trusts an organisation's root: it never founds another.
+            return Err(OrgError::NotVerified);
+        }
+        let _turn = self.turn()?;
+        let generation = self.generation.get_value();
         let recovery = SecretKey::random();
         let genesis = Organisation::founding_entry(
             vault.header.tenant,
@@ -166,22 +216,56 @@ impl Membership {
         let root = genesis.digest();
         Organisation::found(&root, &genesis).map_err(|e| OrgError::Refused(e.refusal))?;
         api::append_entry(token, &genesis).await?;
-        self.keep(vault, Kept { root: Some(root), root_from_server: false, log: vec![genesis] }).await?;
+        // The server holds the entry now: the key must be shown even if keeping it here fails.
+        let kept = Kept { root: Some(root), root_from_server: false, log: vec![genesis] };
+        if let Err(error) = self.keep(vault, kept, generation).await {
+            web_sys::console::error_1(&format!("keeping the founded organisation failed: {error}").into());
+        }
         Ok(recovery)
+    }
+
+    /// Takes the one turn to change the log, or refuses while another change runs.
+    fn turn(&self) -> Result<Turn, OrgError> {
+        if self.busy.get_value() {
+            return Err(OrgError::Busy);
+        }
+        self.busy.set_value(true);
+        Ok(Turn(self.busy))
     }
 
     /// Signs `change` as this administrator and appends it to the log.
     pub async fn append(&self, vault: &Vault, token: &str, change: Change) -> Result<(), OrgError> {
+        let _turn = self.turn()?;
         self.refresh(vault, token).await?;
-        let OrgView::Verified { organisation, .. } = self.view.get_untracked() else {
-            return Err(OrgError::NotVerified);
-        };
+        let generation = self.generation.get_value();
+        let kept = self.kept.get_value();
+        let root = kept.root.ok_or(OrgError::NotVerified)?;
+        let mut organisation = Organisation::verify(&root, &kept.log).map_err(|_| OrgError::NotVerified)?;
         let entry = organisation.next_entry(change, js_sys::Date::now() as i64)?;
         let signed = SignedEntry::sign(&entry, vault.header.user_id, vault.identity());
+        organisation.apply(&signed).map_err(|e| OrgError::Refused(e.refusal))?;
         api::append_entry(token, &signed).await?;
-        let mut kept = self.kept.get_value();
-        kept.log.push(signed);
-        Ok(self.keep(vault, kept).await?)
+        let mut log = kept.log.clone();
+        log.push(signed);
+        self.keep(vault, Kept { log, ..kept }, generation).await
+    }
+
+    /// The names of `teams` in the verified log.
+    pub fn team_names(&self, teams: &[puente_shared::ids::TeamId]) -> String {
+        self.view.with_untracked(|view| match view {
+            OrgView::Verified { organisation, .. } => teams
+                .iter()
+                .filter_map(|t| organisation.team(*t))
+                .map(|t| t.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        })
+    }
+
+    /// Whether the verified log has `user` as a current member.
+    pub fn is_member(&self, user: puente_shared::UserId) -> bool {
+        matches!(self.view.get_untracked(), OrgView::Verified { organisation, .. } if organisation.member(user).is_some())
     }
 
     /// The root this device trusts, for the links it makes.

@@ -3,7 +3,8 @@
 use puente_frontend::vault::db::DeviceDb;
 use puente_frontend::vault::records::CaseRecord;
 use puente_frontend::vault::{new_account_keys, CaseKey, Vault, VaultError};
-use puente_shared::crypto::KdfParams;
+use puente_shared::crypto::{public_of, IdentityKeys, KdfParams, SecretKey};
+use puente_shared::membership::{Change, MemberCard, Organisation, Role, SignedEntry};
 use puente_shared::protocol::{Session, Username};
 use puente_shared::{CaseDocument, CaseId, TenantId, UserId};
 use wasm_bindgen_test::*;
@@ -147,4 +148,32 @@ async fn a_device_draft_is_sealed_reopens_with_the_passphrase_and_is_never_a_cas
 
     reopened.db.put_group_draft(None).await.unwrap();
     assert_eq!(reopened.db.group_draft().await.unwrap(), None, "a recorded form is forgotten");
+}
+
+#[wasm_bindgen_test]
+async fn a_membership_log_of_500_entries_verifies_in_the_browser() {
+    let (founder, keys) = (UserId::random(), IdentityKeys::generate());
+    let genesis =
+        Organisation::founding_entry(TenantId::random(), "Org", founder, &keys, public_of(&SecretKey::random()), 0);
+    let mut organisation = Organisation::found(&genesis.digest(), &genesis).unwrap();
+    let mut log = vec![genesis];
+    for at in 1..500 {
+        let member = MemberCard {
+            user: UserId::random(),
+            role: Role::CaseManager,
+            teams: vec![],
+            supervises: vec![],
+            keys: IdentityKeys::generate().public(),
+        };
+        let entry = organisation.next_entry(Change::MemberAdded { member }, at).unwrap();
+        let signed = SignedEntry::sign(&entry, founder, &keys);
+        organisation.apply(&signed).unwrap();
+        log.push(signed);
+    }
+    let started = js_sys::Date::now();
+    let verified = Organisation::verify(&log[0].digest(), &log).unwrap();
+    let elapsed = js_sys::Date::now() - started;
+    assert_eq!(verified.members().count(), 500);
+    assert_eq!(verified, organisation);
+    console_log!("verifying a membership log of 500 entries in Chromium: {elapsed} ms");
 }

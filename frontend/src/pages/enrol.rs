@@ -22,7 +22,11 @@ fn invite_from_location() -> (String, Option<Digest>) {
     let fragment =
         web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().trim_start_matches('#').to_owned();
     match fragment.split_once('.') {
-        Some((invite, root)) => (invite.to_owned(), Digest::parse(root).ok()),
+        // A damaged root must not quietly become "trust the server": the link is refused.
+        Some((invite, root)) => match Digest::parse(root) {
+            Ok(root) => (invite.to_owned(), Some(root)),
+            Err(_) => (String::new(), None),
+        },
         None => (fragment, None),
     }
 }

@@ -27,6 +27,7 @@ fn org_error(tr: Tr, error: &OrgError) -> String {
         OrgError::Api(e) => tr.with("org_failed", &[("code", e.code())]),
         OrgError::Refused(refusal) => tr.code("org_refusal", refusal.code()),
         OrgError::NotVerified | OrgError::Vault(_) => tr.s("org_need_network"),
+        OrgError::Busy => tr.s("org_busy"),
     }
 }
 
@@ -165,7 +166,7 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
                     <td>{teams}</td>
                     <td>
                         <Show when=move || admin && !is_me>
-                            <DisableButton user=user in_log=true />
+                            <DisableButton user=user />
                         </Show>
                     </td>
                 </tr>
@@ -195,17 +196,18 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
 }
 
 #[component]
-fn DisableButton(user: UserId, in_log: bool) -> impl IntoView {
+fn DisableButton(user: UserId) -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
     let error = RwSignal::new(None::<String>);
     let disable = move |_| {
         leptos::task::spawn_local(async move {
             let result = act(ws, tr, |vault, token| async move {
-                crate::api::disable_member(&token, user).await?;
-                if in_log {
+                // Out of the log first (so no device vouches for their keys), then refused by the server.
+                if ws.org.is_member(user) {
                     ws.org.append(&vault, &token, Change::MemberRemoved { user }).await?;
                 }
+                crate::api::disable_member(&token, user).await?;
                 Ok(())
             })
             .await;
@@ -316,13 +318,29 @@ fn InviteForm(teams: Vec<Team>) -> impl IntoView {
             <input id="invite-label" maxlength="80" autocomplete="off"
                 prop:value=label on:input=move |ev| label.set(event_target_value(&ev)) />
             <label for="invite-role">{move || tr.s("org_invite_role")}</label>
-            <select id="invite-role" prop:value=role on:change=move |ev| role.set(event_target_value(&ev))>
-                {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{move || tr.code("role", r.code())}</option> }).collect_view()}
+            <select id="invite-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                {Role::ALL
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <option value=r.code() selected=move || role.get() == r.code()>
+                                {move || tr.code("role", r.code())}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
             </select>
             <label for="invite-team">{move || tr.s("org_invite_team")}</label>
-            <select id="invite-team" prop:value=team on:change=move |ev| team.set(event_target_value(&ev))>
-                <option value="">{move || tr.s("org_no_team")}</option>
-                {teams.iter().map(|t| view! { <option value=t.id.to_string()>{t.name.clone()}</option> }).collect_view()}
+            <select id="invite-team" on:change=move |ev| team.set(event_target_value(&ev))>
+                <option value="" selected=move || team.get().is_empty()>{move || tr.s("org_no_team")}</option>
+                {teams
+                    .iter()
+                    .map(|t| {
+                        let id = t.id.to_string();
+                        let chosen = id.clone();
+                        view! { <option value=id selected=move || team.get() == chosen>{t.name.clone()}</option> }
+                    })
+                    .collect_view()}
             </select>
             <button type="submit" id="create-invite">{move || tr.s("org_invite_create")}</button>
             <p class="field-error">{move || error.get()}</p>
@@ -385,6 +403,7 @@ fn PendingRow(person: PendingMember, org_id: puente_shared::TenantId) -> impl In
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default();
     let role = person.intended.as_ref().map_or(Role::CaseManager, |i| i.role);
+    let teams = ws.org.team_names(person.intended.as_ref().map(|i| i.teams.as_slice()).unwrap_or_default());
     let number = person.keys.safety_number(org_id, person.user_id);
     let user = person.user_id;
     let card = MemberCard {
@@ -407,11 +426,11 @@ fn PendingRow(person: PendingMember, org_id: puente_shared::TenantId) -> impl In
     };
     view! {
         <li data-pending=user.to_string()>
-            <strong>{label}</strong> " · " {short(user)} " · " {tr.code("role", role.code())}
+            <strong>{label}</strong> " · " {short(user)} " · " {tr.code("role", role.code())} " · " {teams}
             <p>{move || tr.s("org_compare")} " " <strong class="safety-number" dir="ltr">{number.clone()}</strong></p>
             <Show when=move || !done.get() fallback=move || view! { <span class="badge ok">{tr.s("org_confirmed")}</span> }>
                 <button type="button" data-confirm=user.to_string() on:click=confirm.clone()>{move || tr.s("org_confirm")}</button>
-                <DisableButton user=user in_log=false />
+                <DisableButton user=user />
             </Show>
             <span class="field-error">{move || error.get()}</span>
         </li>
