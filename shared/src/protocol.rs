@@ -197,32 +197,28 @@ pub struct MembershipResponse {
     pub entries: Vec<crate::membership::SignedEntry>,
 }
 
-/// What an administrator means a new member to be, chosen with the invite. It is a
-/// suggestion for the administrator's own confirmation: only the signed entry counts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Intended {
-    pub role: crate::membership::Role,
-    #[serde(default)]
-    pub teams: Vec<crate::ids::TeamId>,
-    #[serde(default)]
-    pub supervises: Vec<crate::ids::TeamId>,
-    /// Who the invite is for, in the administrator's words, sealed to the administrator's
-    /// own key (the server never reads it).
-    #[serde(with = "b64")]
-    pub label: Vec<u8>,
-    pub invited_by: UserId,
-}
-
 /// `POST /api/invites`, by an administrator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteRequest {
     pub role: crate::membership::Role,
     #[serde(default)]
     pub teams: Vec<crate::ids::TeamId>,
+    /// Teams to supervise (supervisors only).
     #[serde(default)]
     pub supervises: Vec<crate::ids::TeamId>,
+    /// Who the invite is for, in the administrator's words, sealed to the administrator's
+    /// own key (the server never reads it).
     #[serde(with = "b64")]
     pub label: Vec<u8>,
+}
+
+/// What an administrator means a new member to be, chosen with the invite. It is a
+/// suggestion for the administrator's own confirmation: only the signed entry counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intended {
+    #[serde(flatten)]
+    pub invite: InviteRequest,
+    pub invited_by: UserId,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

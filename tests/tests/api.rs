@@ -349,7 +349,7 @@ async fn only_administrators_administer_whatever_the_other_roles() {
         admin.get_with("/api/members/pending", &admin.session.token).await.json().await.unwrap();
     let intended = pending.pending.iter().find(|p| p.user_id == invited.user_id).unwrap().intended.clone().unwrap();
     assert_eq!(
-        (intended.role, intended.label, intended.invited_by),
+        (intended.invite.role, intended.invite.label, intended.invited_by),
         (Role::CaseManager, vec![1, 2, 3], admin.session.user_id)
     );
     let disable = |user: UserId| {

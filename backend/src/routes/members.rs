@@ -56,13 +56,7 @@ pub async fn invite<S: BlobStore>(
     if !request.supervises.is_empty() && !request.role.supervises() {
         return Err(Failure::bad_request("not_a_supervisor", "only a supervisor supervises teams"));
     }
-    let intended = Intended {
-        role: request.role,
-        teams: request.teams,
-        supervises: request.supervises,
-        label: request.label,
-        invited_by: claims.user,
-    };
+    let intended = Intended { invite: request, invited_by: claims.user };
     let (code, record) = accounts::create_invite_for(&state.store, claims.tenant, Some(intended)).await?;
     Ok((StatusCode::CREATED, Json(InviteResponse { invite: code.encode(), expires_at: record.expires_at })))
 }

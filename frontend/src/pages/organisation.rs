@@ -399,18 +399,20 @@ fn PendingRow(person: PendingMember, org_id: puente_shared::TenantId) -> impl In
         .session
         .vault()
         .zip(person.intended.as_ref())
-        .and_then(|(vault, intended)| open_sealed(vault.identity().agreement(), LABEL_BINDING, &intended.label).ok())
+        .and_then(|(vault, intended)| {
+            open_sealed(vault.identity().agreement(), LABEL_BINDING, &intended.invite.label).ok()
+        })
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default();
-    let role = person.intended.as_ref().map_or(Role::CaseManager, |i| i.role);
-    let teams = ws.org.team_names(person.intended.as_ref().map(|i| i.teams.as_slice()).unwrap_or_default());
+    let role = person.intended.as_ref().map_or(Role::CaseManager, |i| i.invite.role);
+    let teams = ws.org.team_names(person.intended.as_ref().map(|i| i.invite.teams.as_slice()).unwrap_or_default());
     let number = person.keys.safety_number(org_id, person.user_id);
     let user = person.user_id;
     let card = MemberCard {
         user,
         role,
-        teams: person.intended.as_ref().map(|i| i.teams.clone()).unwrap_or_default(),
-        supervises: person.intended.as_ref().map(|i| i.supervises.clone()).unwrap_or_default(),
+        teams: person.intended.as_ref().map(|i| i.invite.teams.clone()).unwrap_or_default(),
+        supervises: person.intended.as_ref().map(|i| i.invite.supervises.clone()).unwrap_or_default(),
         keys: person.keys,
     };
     let confirm = move |_| {
