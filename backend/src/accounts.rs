@@ -104,12 +104,12 @@ pub async fn is_disabled(store: &impl BlobStore, tenant: TenantId, user: UserId)
 
 /// Disables a member for good: their sessions are refused from the next request and they
 /// cannot sign in. Someone who comes back is enrolled anew, with new keys. Fails if there
-/// is no such member.
-pub async fn disable(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
+/// is no such member (`false`).
+pub async fn disable(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<bool, StoreError> {
     if get_json::<UserRecord>(store, &layout::user(tenant, user)).await?.is_none() {
-        return Err(StoreError::Remote(format!("no member {user} in {tenant}")));
+        return Ok(false);
     }
     store.create(&layout::disabled(tenant, user), bytes::Bytes::new()).await?;
     tracing::info!(%tenant, %user, "member disabled");
-    Ok(())
+    Ok(true)
 }

@@ -194,7 +194,9 @@ async fn member(store: &impl BlobStore, member: &MemberArg) -> Result<UserRecord
 
 async fn disable(store: &impl BlobStore, member_arg: &MemberArg) -> Result<UserId, Box<dyn std::error::Error>> {
     let user = member(store, member_arg).await?;
-    accounts::disable(store, user.tenant, user.user_id).await?;
+    if !accounts::disable(store, user.tenant, user.user_id).await? {
+        return Err(format!("no member {} in {}", user.user_id, user.tenant).into());
+    }
     Ok(user.user_id)
 }
 

@@ -138,11 +138,16 @@ impl Membership {
         }
     }
 
-    /// Keeps `kept` if it verifies from its root, is no shorter than what is kept, and the
-    /// vault it was made under (`generation`) is still the open one.
-    async fn keep(&self, vault: &Vault, kept: Kept, generation: u64) -> Result<(), OrgError> {
-        let root = kept.root.ok_or(OrgError::NotVerified)?;
-        Organisation::verify(&root, &kept.log).map_err(|e| OrgError::Refused(e.refusal))?;
+    /// Keeps `kept`, which the caller verified from its root into `organisation`, if it is no
+    /// shorter than what is kept and the vault it was made under (`generation`) is still the
+    /// open one.
+    async fn keep(
+        &self,
+        vault: &Vault,
+        kept: Kept,
+        organisation: Organisation,
+        generation: u64,
+    ) -> Result<(), OrgError> {
         if self.generation.get_value() != generation {
             return Ok(());
         }
@@ -151,7 +156,8 @@ impl Membership {
         }
         vault.db.put_membership(&vault.seal_draft(&kept)).await.map_err(VaultError::from)?;
         if self.generation.get_value() == generation {
-            self.show(&kept);
+            let root_from_server = kept.root_from_server;
+            self.set_view(OrgView::Verified { organisation: Box::new(organisation), root_from_server });
             self.kept.set_value(kept);
         }
         Ok(())
@@ -185,7 +191,9 @@ impl Membership {
             }
         };
         match Organisation::verify(&root, &log) {
-            Ok(_) => self.keep(vault, Kept { root: Some(root), log, ..kept }, generation).await,
+            Ok(organisation) => {
+                self.keep(vault, Kept { root: Some(root), log, ..kept }, organisation, generation).await
+            }
             Err(error) => {
                 // What was verified before stays on the device; the screens say the rest
                 // is refused.
@@ -214,11 +222,11 @@ impl Membership {
             js_sys::Date::now() as i64,
         );
         let root = genesis.digest();
-        Organisation::found(&root, &genesis).map_err(|e| OrgError::Refused(e.refusal))?;
+        let organisation = Organisation::found(&root, &genesis).map_err(|e| OrgError::Refused(e.refusal))?;
         api::append_entry(token, &genesis).await?;
         // The server holds the entry now: the key must be shown even if keeping it here fails.
         let kept = Kept { root: Some(root), root_from_server: false, log: vec![genesis] };
-        if let Err(error) = self.keep(vault, kept, generation).await {
+        if let Err(error) = self.keep(vault, kept, organisation, generation).await {
             web_sys::console::error_1(&format!("keeping the founded organisation failed: {error}").into());
         }
         Ok(recovery)
@@ -247,7 +255,7 @@ impl Membership {
         api::append_entry(token, &signed).await?;
         let mut log = kept.log.clone();
         log.push(signed);
-        self.keep(vault, Kept { log, ..kept }, generation).await
+        self.keep(vault, Kept { log, ..kept }, organisation, generation).await
     }
 
     /// The names of `teams` in the verified log.

@@ -109,6 +109,16 @@ impl Device {
             .expect("login")
     }
 
+    /// An authenticated request to `path` with its session token, and a JSON body when given.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<&impl serde::Serialize>) -> Response {
+        let request = self.http.request(method, format!("{}{path}", self.url)).bearer_auth(&self.session.token);
+        let request = match body {
+            Some(body) => request.json(body),
+            None => request,
+        };
+        request.send().await.expect("request")
+    }
+
     /// `GET` of an authenticated route, with `token`.
     pub async fn get_with(&self, path: &str, token: &str) -> Response {
         self.http.get(format!("{}{path}", self.url)).bearer_auth(token).send().await.expect("get")

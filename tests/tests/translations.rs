@@ -102,20 +102,7 @@ fn every_coded_value_has_a_label() {
         ("org_refusal", codes(&Refusal::ALL, Refusal::code)),
         ("step", (1..=session::STEPS).map(|n| n.to_string()).collect()),
         ("step_hint", (1..=session::STEPS).map(|n| n.to_string()).collect()),
-        (
-            "due",
-            [
-                DueKind::UrgentReferral,
-                DueKind::FollowUp,
-                DueKind::VisitAfterClosure,
-                DueKind::ArrivalPlanReview,
-                DueKind::PlanReview,
-                DueKind::TurnsEighteen,
-            ]
-            .iter()
-            .map(|k| k.code().to_owned())
-            .collect(),
-        ),
+        ("due", codes(&DueKind::ALL, DueKind::code)),
     ];
     let en = locale("en");
     let missing: Vec<String> = lists

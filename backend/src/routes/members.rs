@@ -95,9 +95,8 @@ pub async fn disable<S: BlobStore>(
     if user == claims.user {
         return Err(Failure::bad_request("cannot_disable_self", "an administrator cannot disable their own account"));
     }
-    if get_json::<accounts::UserRecord>(&state.store, &layout::user(claims.tenant, user)).await?.is_none() {
+    if !accounts::disable(&state.store, claims.tenant, user).await? {
         return Err(Failure::not_found("no such member"));
     }
-    accounts::disable(&state.store, claims.tenant, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

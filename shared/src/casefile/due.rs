@@ -24,6 +24,15 @@ pub enum DueKind {
 }
 
 impl DueKind {
+    pub const ALL: [DueKind; 6] = [
+        DueKind::UrgentReferral,
+        DueKind::FollowUp,
+        DueKind::VisitAfterClosure,
+        DueKind::ArrivalPlanReview,
+        DueKind::PlanReview,
+        DueKind::TurnsEighteen,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::UrgentReferral => "urgent_referral",
@@ -194,14 +203,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_due_item_has_its_own_code() {
-        let all = [
-            DueKind::UrgentReferral,
-            DueKind::FollowUp,
-            DueKind::VisitAfterClosure,
-            DueKind::ArrivalPlanReview,
-            DueKind::PlanReview,
-            DueKind::TurnsEighteen,
-        ];
+        let all = DueKind::ALL;
         let codes: std::collections::BTreeSet<_> = all.iter().map(|k| k.code()).collect();
         assert_eq!(codes.len(), all.len());
         assert!(codes.iter().all(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')));
