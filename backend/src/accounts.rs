@@ -42,6 +42,79 @@ pub struct UserRecord {
     pub created_at: i64,
 }
 
+/// What a member's passphrase opens now: the hash that signs them in, and the salt, cost
+/// and wrapped account key their devices derive and unwrap with.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Credentials {
+    /// 0 for those the member enrolled with; each change or recovery adds one.
+    pub version: u64,
+    pub auth_hash: String,
+    pub salt: Salt,
+    pub kdf: KdfParams,
+    #[serde(with = "b64")]
+    pub wrapped_account_key: Vec<u8>,
+    /// Unix milliseconds.
+    pub at: i64,
+    /// The administrator who recovered the account, when this version came from a recovery.
+    #[serde(default)]
+    pub recovered_by: Option<UserId>,
+}
+
+impl UserRecord {
+    fn enrolled_credentials(&self) -> Credentials {
+        Credentials {
+            version: 0,
+            auth_hash: self.auth_hash.clone(),
+            salt: self.salt,
+            kdf: self.kdf,
+            wrapped_account_key: self.wrapped_account_key.clone(),
+            at: self.created_at,
+            recovered_by: None,
+        }
+    }
+}
+
+/// The member's credentials in force: the newest version.
+pub async fn current_credentials(store: &impl BlobStore, user: &UserRecord) -> Result<Credentials, StoreError> {
+    let prefix = layout::credentials_prefix(user.tenant, user.user_id);
+    let mut newest = None;
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.list(&prefix, after.as_deref(), 1_000).await?;
+        newest = page.last().cloned().or(newest);
+        match page.last() {
+            Some(last) if page.len() == 1_000 => after = Some(last.clone()),
+            _ => break,
+        }
+    }
+    let Some(newest) = newest else { return Ok(user.enrolled_credentials()) };
+    let key = crate::store::ObjectKey::parse(newest).map_err(|e| StoreError::Remote(e.to_string()))?;
+    get_json(store, &key).await?.ok_or_else(|| StoreError::Remote("credentials vanished".into()))
+}
+
+/// Whether credentials newer than `version` exist (a session opened with `version` ended).
+pub async fn credentials_replaced(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    user: UserId,
+    version: u64,
+) -> Result<bool, StoreError> {
+    let prefix = layout::credentials_prefix(tenant, user);
+    let mine = format!("{prefix}{version:012}");
+    Ok(!store.list(&prefix, Some(&mine), 1).await?.is_empty())
+}
+
+/// Puts `next` in force if no other change got there first (`false` then: nothing written).
+pub async fn replace_credentials(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    user: UserId,
+    next: &Credentials,
+) -> Result<bool, StoreError> {
+    let key = layout::credentials(tenant, user, next.version);
+    Ok(create_json(store, &key, next).await? == crate::store::Created::Created)
+}
+
 /// Maps a username to its account.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DirectoryEntry {

@@ -1,8 +1,9 @@
 //! The authenticated caller: a valid token, for a session that was not ended, of a member
-//! who was not disabled. Checked on every request, so that offboarding and logout take
-//! effect at the very next one, on every backend instance.
+//! who was not disabled, opened with the credentials in force. Checked on every request,
+//! so that offboarding, logout and a passphrase change take effect at the very next one,
+//! on every backend instance.
 
-use crate::accounts::is_disabled;
+use crate::accounts::{credentials_replaced, is_disabled};
 use crate::app::AppState;
 use crate::error::Failure;
 use crate::layout;
@@ -23,6 +24,15 @@ pub fn disabled() -> Failure {
     )
 }
 
+/// Why a session opened before the passphrase was changed (or the account recovered) ends.
+pub fn passphrase_changed() -> Failure {
+    Failure::new(
+        axum::http::StatusCode::UNAUTHORIZED,
+        "passphrase_changed",
+        "the passphrase was changed since this session began; sign in with the new one",
+    )
+}
+
 impl<S: BlobStore> FromRequestParts<AppState<S>> for Authenticated {
     type Rejection = Failure;
 
@@ -40,12 +50,16 @@ impl<S: BlobStore> FromRequestParts<AppState<S>> for Authenticated {
         let ended_key = layout::session_ended(claims.tenant, claims.sid);
         let ended = state.store.get(&ended_key);
         let disabled = is_disabled(&state.store, claims.tenant, claims.user);
-        let (ended, disabled) = tokio::join!(ended, disabled);
+        let replaced = credentials_replaced(&state.store, claims.tenant, claims.user, claims.credentials);
+        let (ended, disabled, replaced) = tokio::join!(ended, disabled, replaced);
         if disabled? {
             return Err(self::disabled());
         }
         if ended?.is_some() {
             return Err(Failure::unauthorized("this session has ended; sign in again"));
+        }
+        if replaced? {
+            return Err(passphrase_changed());
         }
         Ok(Self(claims))
     }

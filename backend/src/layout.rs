@@ -74,6 +74,21 @@ pub fn user(t: TenantId, user: UserId) -> ObjectKey {
     key(format!("tenants/{t}/users/{user}.json"))
 }
 
+pub fn credentials_prefix(t: TenantId, user: UserId) -> String {
+    format!("tenants/{t}/credentials/{user}/")
+}
+
+/// Version `version` (from 1) of what a member's passphrase opens, after a passphrase
+/// change or a recovery; version 0 is in the user record.
+pub fn credentials(t: TenantId, user: UserId, version: u64) -> ObjectKey {
+    key(format!("{}{version:012}", credentials_prefix(t, user)))
+}
+
+/// A member's account key sealed to the organisation's recovery key.
+pub fn escrow(t: TenantId, user: UserId) -> ObjectKey {
+    key(format!("tenants/{t}/escrows/{user}.json"))
+}
+
 /// A member's published identity keys (public halves, and private halves wrapped).
 pub fn identity(t: TenantId, user: UserId) -> ObjectKey {
     key(format!("tenants/{t}/identities/{user}.json"))

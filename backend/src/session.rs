@@ -26,6 +26,10 @@ pub struct Claims {
     pub sid: SessionId,
     /// Unix seconds.
     pub exp: i64,
+    /// The version of the member's credentials the session was opened with: a passphrase
+    /// change or a recovery makes a newer one, which ends the session.
+    #[serde(default)]
+    pub credentials: u64,
 }
 
 /// A session's random id.
@@ -106,7 +110,7 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { tenant: TenantId::random(), user: UserId::random(), sid: SessionId::random(), exp }
+        Claims { tenant: TenantId::random(), user: UserId::random(), sid: SessionId::random(), exp, credentials: 0 }
     }
 
     #[test]

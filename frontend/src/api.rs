@@ -3,7 +3,8 @@
 use gloo_net::http::{Request, Response};
 use puente_shared::membership::SignedEntry;
 use puente_shared::protocol::{
-    AppendedEntry, InviteRequest, InviteResponse, MembershipResponse, PendingMember, PendingResponse,
+    AppendedEntry, Escrow, InviteRequest, InviteResponse, MembershipResponse, NewCredentials, PassphraseChange,
+    PendingMember, PendingResponse, RecoveryMaterial, SessionToken,
 };
 use puente_shared::protocol::{
     ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PublishedIdentity,
@@ -20,6 +21,9 @@ pub enum ApiError {
     Unauthorized,
     /// The organisation disabled this account: no session and no sign-in.
     Disabled,
+    /// The passphrase was changed (on another device, or by a recovery) since this session
+    /// began: sign in with the new one.
+    PassphraseChanged,
     /// The server refused, with its stable code.
     Refused { status: u16, code: String, latest: Option<u64> },
     /// An answer that could not be read.
@@ -32,6 +36,7 @@ impl ApiError {
             Self::Offline => "offline",
             Self::Unauthorized => "unauthorized",
             Self::Disabled => "account_disabled",
+            Self::PassphraseChanged => "passphrase_changed",
             Self::Refused { code, .. } => code,
             Self::Malformed(_) => "malformed",
         }
@@ -44,6 +49,7 @@ async fn refused(response: Response) -> ApiError {
     let status = response.status();
     match (status, response.json::<ErrorBody>().await) {
         (401, Ok(body)) if body.error.code == "account_disabled" => ApiError::Disabled,
+        (401, Ok(body)) if body.error.code == "passphrase_changed" => ApiError::PassphraseChanged,
         (401, _) => ApiError::Unauthorized,
         (_, Ok(body)) => ApiError::Refused { status, code: body.error.code, latest: body.error.latest },
         (_, Err(_)) => ApiError::Refused { status, code: format!("http_{status}"), latest: None },
@@ -162,5 +168,31 @@ pub async fn pending(token: &str) -> Result<Vec<PendingMember>> {
 pub async fn disable_member(token: &str, user: UserId) -> Result<()> {
     let request =
         Request::post(&format!("/api/members/{user}/disable")).header("Authorization", &bearer(token)).build();
+    send(request).await.map(|_| ())
+}
+
+/// Puts a new passphrase in force; the answer is this device's new session (every other
+/// one ended).
+pub async fn change_passphrase(token: &str, request: &PassphraseChange) -> Result<SessionToken> {
+    let request = Request::put("/api/account/passphrase").header("Authorization", &bearer(token)).json(request);
+    json(send(request).await?).await
+}
+
+/// Keeps this member's account key sealed to the organisation's recovery key.
+pub async fn put_escrow(token: &str, escrow: &Escrow) -> Result<()> {
+    let request = Request::put("/api/account/escrow").header("Authorization", &bearer(token)).json(escrow);
+    send(request).await.map(|_| ())
+}
+
+pub async fn recovery_material(token: &str, user: UserId) -> Result<RecoveryMaterial> {
+    let request =
+        Request::get(&format!("/api/members/{user}/recovery")).header("Authorization", &bearer(token)).build();
+    json(send(request).await?).await
+}
+
+pub async fn recover_member(token: &str, user: UserId, credentials: &NewCredentials) -> Result<()> {
+    let request = Request::post(&format!("/api/members/{user}/recover"))
+        .header("Authorization", &bearer(token))
+        .json(credentials);
     send(request).await.map(|_| ())
 }

@@ -6,6 +6,7 @@ use crate::components::tr::{use_tr, Language};
 use crate::pages::case::{CaseEdit, PrintPlan};
 use crate::pages::{
     cases::CaseList, enrol::Enrol, gate::Gate, group::GroupSession, login::Login, organisation::OrganisationPage,
+    passphrase::ChangePassphrase,
 };
 use crate::prefs::Prefs;
 use crate::session::{Phase, Session};
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id/plan/:plan/print") view=|| view! { <Gate><PrintPlan /></Gate> } />
                     <Route path=path!("/group") view=|| view! { <Gate><GroupSession /></Gate> } />
                     <Route path=path!("/organisation") view=|| view! { <Gate><OrganisationPage /></Gate> } />
+                    <Route path=path!("/passphrase") view=|| view! { <Gate><ChangePassphrase /></Gate> } />
                 </Routes>
             </main>
         </Router>

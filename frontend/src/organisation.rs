@@ -7,7 +7,7 @@
 use crate::api::{self, ApiError};
 use crate::vault::{Vault, VaultError};
 use leptos::prelude::*;
-use puente_shared::crypto::{public_of, SecretKey};
+use puente_shared::crypto::RecoveryKey;
 use puente_shared::membership::{Change, Digest, LogError, Organisation, SignedEntry};
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +88,16 @@ impl Membership {
     /// The organisation (tracked).
     pub fn view(&self) -> OrgView {
         self.view.get()
+    }
+
+    /// The organisation's public recovery key, when its log verified from a root this
+    /// device did not take from the server: a server that invented the whole log would
+    /// otherwise be sent account keys sealed to a key of its own.
+    pub fn trusted_recovery_key(&self) -> Option<[u8; 32]> {
+        self.view.with_untracked(|view| match view {
+            OrgView::Verified { organisation, root_from_server: false } => Some(organisation.recovery),
+            _ => None,
+        })
     }
 
     /// Forgets everything (at lock).
@@ -205,20 +215,20 @@ impl Membership {
 
     /// Founds the organisation with this member as its first administrator; returns the
     /// recovery key, to be shown once and never stored.
-    pub async fn found(&self, vault: &Vault, token: &str, name: &str) -> Result<SecretKey, OrgError> {
+    pub async fn found(&self, vault: &Vault, token: &str, name: &str) -> Result<RecoveryKey, OrgError> {
         if self.kept.with_value(|kept| kept.root.is_some() || !kept.log.is_empty()) {
             // This device already trusts an organisation's root: it never founds another.
             return Err(OrgError::NotVerified);
         }
         let _turn = self.turn()?;
         let generation = self.generation.get_value();
-        let recovery = SecretKey::random();
+        let recovery = RecoveryKey::generate();
         let genesis = Organisation::founding_entry(
-            vault.header.tenant,
+            vault.tenant(),
             name.trim(),
-            vault.header.user_id,
+            vault.user_id(),
             vault.identity(),
-            public_of(&recovery),
+            recovery.public(),
             js_sys::Date::now() as i64,
         );
         let root = genesis.digest();
@@ -250,7 +260,7 @@ impl Membership {
         let root = kept.root.ok_or(OrgError::NotVerified)?;
         let mut organisation = Organisation::verify(&root, &kept.log).map_err(|_| OrgError::NotVerified)?;
         let entry = organisation.next_entry(change, js_sys::Date::now() as i64)?;
-        let signed = SignedEntry::sign(&entry, vault.header.user_id, vault.identity());
+        let signed = SignedEntry::sign(&entry, vault.user_id(), vault.identity());
         organisation.apply(&signed).map_err(|e| OrgError::Refused(e.refusal))?;
         api::append_entry(token, &signed).await?;
         let mut log = kept.log.clone();

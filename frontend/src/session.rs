@@ -70,7 +70,7 @@ impl Session {
     }
 
     pub fn user_id(&self) -> Option<UserId> {
-        self.vault.with_value(|v| v.as_ref().map(|v| v.header.user_id))
+        self.vault.with_value(|v| v.as_ref().map(|v| v.user_id()))
     }
 
     /// Whether `vault` is still the unlocked one (a lock, or a lock and an unlock, ends it).

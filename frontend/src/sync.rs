@@ -31,6 +31,9 @@ pub enum Net {
     Error,
     /// The organisation disabled this account.
     Disabled,
+    /// The passphrase was changed on another device, or by a recovery: this device signs
+    /// in with the new one at its next unlock.
+    PassphraseChanged,
 }
 
 /// What the rest of the app sees of sync: the connection, and a way to ask for a sync now.
@@ -114,6 +117,17 @@ impl SyncStatus {
                             session.set_token(None);
                             self.net.set(Net::Error);
                         }
+                        Err(SyncError::Api(ApiError::PassphraseChanged)) => {
+                            // Sync waits (see `once`) until this device takes the new
+                            // passphrase: here, at the next unlock, or by changing it here.
+                            session.set_token(None);
+                            if let Some(vault) = session.vault().filter(|vault| !vault.must_sign_in()) {
+                                if let Err(error) = vault.mark_must_sign_in().await {
+                                    web_sys::console::error_1(&format!("sync: {error}").into());
+                                }
+                            }
+                            self.net.set(Net::PassphraseChanged);
+                        }
                         Err(SyncError::Api(ApiError::Disabled)) => {
                             // Each try would cost the server a slow hash; the next unlock
                             // starts sync again.
@@ -131,6 +145,21 @@ impl SyncStatus {
             }
         });
     }
+}
+
+/// The session token, signing in again with the vault's auth secret when needed. A sign-in
+/// refused with the secret this vault unlocked with means the passphrase has changed.
+pub async fn session_token(session: Session, vault: &Vault) -> Result<String, ApiError> {
+    if let Some(token) = session.token() {
+        return Ok(token);
+    }
+    let request = LoginRequest { username: vault.username(), auth_secret: vault.auth_secret().expose().to_vec() };
+    let signed_in = match api::login(&request).await {
+        Err(ApiError::Unauthorized) => return Err(ApiError::PassphraseChanged),
+        other => other?,
+    };
+    session.set_token(Some(signed_in.token.clone()));
+    Ok(signed_in.token)
 }
 
 impl Default for SyncStatus {
@@ -151,27 +180,46 @@ struct Run {
 impl Run {
     async fn once(self, with_settings: bool) -> Result<(), SyncError> {
         let Some(vault) = self.session.vault() else { return Ok(()) };
+        if vault.must_sign_in() {
+            // Nothing the old passphrase's session sends is taken; edits stay on the device.
+            self.store_unsaved(&vault).await?;
+            return Err(SyncError::Api(ApiError::PassphraseChanged));
+        }
         if self.status.net.get_untracked() != Net::Online {
             self.status.net.set(Net::Syncing);
         }
         self.store_unsaved(&vault).await?;
         let token = self.token(&vault).await?;
+        match self.with_token(&vault, &token, with_settings).await {
+            // A session that ended because this device changed the passphrase meanwhile:
+            // the new token is already in use.
+            Err(SyncError::Api(ApiError::PassphraseChanged)) if self.session.token().is_some_and(|t| t != token) => {
+                Err(SyncError::Stale)
+            }
+            other => other,
+        }
+    }
+
+    /// The rest of a sync, with a session: publish identity keys, push, pull, refresh the
+    /// organisation, keep the escrow, refresh the settings.
+    async fn with_token(self, vault: &Rc<Vault>, token: &str, with_settings: bool) -> Result<(), SyncError> {
         if let Some(identity) = vault.unpublished_identity() {
-            api::publish_identity(&token, identity).await?;
-            self.ensure_current(&vault)?;
+            api::publish_identity(token, &identity).await?;
+            self.ensure_current(vault)?;
             vault.identity_was_published().await?;
         }
-        self.push_all(&vault, &token).await?;
-        self.pull(&vault, &token).await?;
-        self.ensure_current(&vault)?;
-        match self.org.refresh(&vault, &token).await {
+        self.push_all(vault, token).await?;
+        self.pull(vault, token).await?;
+        self.ensure_current(vault)?;
+        match self.org.refresh(vault, token).await {
             Ok(()) => {}
             Err(OrgError::Api(error)) => return Err(error.into()),
             Err(OrgError::Vault(error)) => return Err(error.into()),
             Err(error) => web_sys::console::warn_1(&format!("membership: {error}").into()),
         }
+        self.keep_escrow(vault, token).await?;
         if with_settings {
-            self.refresh_settings(&vault, &token).await?;
+            self.refresh_settings(vault, token).await?;
         }
         Ok(())
     }
@@ -196,18 +244,28 @@ impl Run {
         }
     }
 
-    /// The session token, signing in again with the vault's auth secret when needed.
     async fn token(self, vault: &Vault) -> Result<String, SyncError> {
-        if let Some(token) = self.session.token() {
-            return Ok(token);
+        Ok(session_token(self.session, vault).await?)
+    }
+
+    /// Seals the account key to the organisation's recovery key once, so that an
+    /// administrator with the recovery sheet can recover this member.
+    async fn keep_escrow(self, vault: &Rc<Vault>, token: &str) -> Result<(), SyncError> {
+        let Some(recovery) = self.org.trusted_recovery_key() else { return Ok(()) };
+        let Some(escrow) = vault.escrow_for(&recovery) else { return Ok(()) };
+        match api::put_escrow(token, &escrow).await {
+            Ok(()) => {
+                self.ensure_current(vault)?;
+                vault.escrow_kept(&recovery).await?;
+            }
+            // Kept for another recovery key: the server's word against the verified log's,
+            // so nothing is replaced and the next sync tries again.
+            Err(ApiError::Refused { code, .. }) if code == "escrow_exists" => {
+                web_sys::console::warn_1(&"recovery: the server keeps an escrow to another key".into());
+            }
+            Err(error) => return Err(error.into()),
         }
-        let request = LoginRequest {
-            username: vault.header.username.clone(),
-            auth_secret: vault.auth_secret().expose().to_vec(),
-        };
-        let session = api::login(&request).await?;
-        self.session.set_token(Some(session.token.clone()));
-        Ok(session.token)
+        Ok(())
     }
 
     /// The organisation's settings, kept on the device for offline use.

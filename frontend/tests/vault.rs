@@ -69,7 +69,7 @@ async fn identity_keys_come_back_at_unlock_and_an_older_account_gets_them_once()
 
 async fn store_canary_case(vault: &Vault) -> CaseId {
     let id = CaseId::random();
-    let mut doc = CaseDocument::new(id, vault.header.user_id, 0, time::macros::date!(2026 - 01 - 01));
+    let mut doc = CaseDocument::new(id, vault.user_id(), 0, time::macros::date!(2026 - 01 - 01));
     doc.form.family_name = CANARY.into();
     doc.form.notes = format!("notes about {CANARY}");
     let key = CaseKey::random();
@@ -176,4 +176,92 @@ async fn a_membership_log_of_500_entries_verifies_in_the_browser() {
     assert_eq!(verified.members().count(), 500);
     assert_eq!(verified, organisation);
     console_log!("verifying a membership log of 500 entries in Chromium: {elapsed} ms");
+}
+
+/// Opens the case `id` of the vault at `name` with `passphrase`.
+async fn family_name_with(name: &str, passphrase: &str, id: CaseId) -> Result<String, VaultError> {
+    let vault = Vault::unlock(DeviceDb::open(name).await.unwrap(), passphrase).await?;
+    let record = vault.db.case(id).await.unwrap().expect("the case is kept");
+    Ok(vault.open(&record.sealed, id, None)?.0.form.family_name)
+}
+
+/// What a sign-in would answer once `credentials` are in force for the vault's account.
+fn signed_in(vault: &Vault, credentials: &puente_shared::protocol::NewCredentials) -> Session {
+    Session {
+        token: "token".into(),
+        expires_at: 0,
+        tenant: vault.tenant(),
+        user_id: vault.user_id(),
+        username: Username::parse("amina.case").unwrap(),
+        salt: credentials.salt,
+        kdf: credentials.kdf,
+        wrapped_account_key: credentials.wrapped_account_key.clone(),
+        identity: None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_new_passphrase_opens_the_same_cases_and_a_vault_told_it_changed_opens_only_by_signing_in() {
+    const NEW: &str = "seven quiet rivers 88 north";
+    const THIRD: &str = "a third passphrase for amina";
+    let name = fresh_name();
+    let vault = new_vault(&name).await;
+    let id = store_canary_case(&vault).await;
+    assert!(matches!(
+        vault.prepare_passphrase_change("not the passphrase", NEW).await,
+        Err(VaultError::WrongPassphrase)
+    ));
+    // Prepared but not put in force: nothing changes on the device.
+    let (change, keys) = vault.prepare_passphrase_change(PASSPHRASE, NEW).await.unwrap();
+    assert_eq!(change.new.kdf, KdfParams::default(), "a new passphrase gets the full cost");
+    assert_eq!(family_name_with(&name, PASSPHRASE, id).await.unwrap(), CANARY);
+    vault.passphrase_changed(&change.new, keys).await.unwrap();
+    assert!(matches!(family_name_with(&name, PASSPHRASE, id).await, Err(VaultError::WrongPassphrase)));
+    assert_eq!(family_name_with(&name, NEW, id).await.unwrap(), CANARY, "the same account key opens the case");
+
+    // Told the passphrase changed elsewhere, the vault refuses the one it holds.
+    let vault = Vault::unlock(DeviceDb::open(&name).await.unwrap(), NEW).await.unwrap();
+    let (elsewhere, keys) = vault.prepare_passphrase_change(NEW, THIRD).await.unwrap();
+    vault.mark_must_sign_in().await.unwrap();
+    assert!(matches!(family_name_with(&name, NEW, id).await, Err(VaultError::MustSignIn)));
+    // A sign-in whose key is not this account's is refused and changes nothing.
+    let stranger = puente_shared::crypto::wrap_account_key(&keys.kek, &SecretKey::random(), vault.user_id());
+    let mut forged = signed_in(&vault, &elsewhere.new);
+    forged.wrapped_account_key = stranger;
+    let db = DeviceDb::open(&name).await.unwrap();
+    let keys_again = puente_shared::crypto::derive_keys(THIRD, &elsewhere.new.salt, elsewhere.new.kdf).unwrap();
+    assert!(matches!(Vault::reopen(db, &forged, keys_again).await, Err(VaultError::NotThisAccount)));
+    let other_user = Session { user_id: UserId::random(), ..signed_in(&vault, &elsewhere.new) };
+    let keys_again = puente_shared::crypto::derive_keys(THIRD, &elsewhere.new.salt, elsewhere.new.kdf).unwrap();
+    let db = DeviceDb::open(&name).await.unwrap();
+    assert!(matches!(Vault::reopen(db, &other_user, keys_again).await, Err(VaultError::NotThisAccount)));
+    assert!(matches!(family_name_with(&name, NEW, id).await, Err(VaultError::MustSignIn)));
+    // The real sign-in opens it, and from then on the new passphrase opens it offline.
+    let reopened = Vault::reopen(DeviceDb::open(&name).await.unwrap(), &signed_in(&vault, &elsewhere.new), keys).await;
+    let reopened = reopened.unwrap();
+    assert!(!reopened.must_sign_in());
+    assert_eq!(reopened.identity().public(), vault.identity().public());
+    assert_eq!(family_name_with(&name, THIRD, id).await.unwrap(), CANARY);
+    assert!(matches!(family_name_with(&name, NEW, id).await, Err(VaultError::WrongPassphrase)));
+}
+
+#[wasm_bindgen_test]
+async fn the_account_key_is_sealed_to_the_recovery_key_until_the_server_keeps_it() {
+    let name = fresh_name();
+    let vault = new_vault(&name).await;
+    let id = store_canary_case(&vault).await;
+    let recovery = puente_shared::crypto::RecoveryKey::generate();
+    let escrow = vault.escrow_for(&recovery.public()).expect("not kept yet");
+    assert_eq!(escrow.recovery, recovery.public());
+    // What the recovery key opens is the account key: it opens the member's case.
+    let opened = puente_shared::crypto::open_escrow(&recovery, vault.tenant(), vault.user_id(), &escrow.sealed);
+    let record = vault.db.case(id).await.unwrap().unwrap();
+    let case = puente_shared::crypto::open(&record.sealed, &opened.unwrap(), vault.tenant(), id, None).unwrap();
+    assert!(String::from_utf8_lossy(&case.plaintext).contains(CANARY));
+    vault.escrow_kept(&recovery.public()).await.unwrap();
+    assert!(vault.escrow_for(&recovery.public()).is_none());
+    let reopened = Vault::unlock(DeviceDb::open(&name).await.unwrap(), PASSPHRASE).await.unwrap();
+    assert!(reopened.escrow_for(&recovery.public()).is_none(), "kept across unlocks");
+    let other = puente_shared::crypto::RecoveryKey::generate();
+    assert!(reopened.escrow_for(&other.public()).is_some(), "another recovery key gets its own");
 }

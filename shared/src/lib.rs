@@ -5,6 +5,7 @@
 
 pub mod case_sync;
 pub mod casefile;
+pub mod credentials;
 mod iso_codes;
 pub mod passphrase;
 pub mod protocol;

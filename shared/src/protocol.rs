@@ -162,6 +162,58 @@ pub struct Session {
     pub identity: Option<PublishedIdentity>,
 }
 
+/// What a passphrase opens, made on a device: the keys the passphrase derives (only
+/// `auth_secret` travels) and the account key wrapped under them. The account key itself
+/// does not change, so every case stays readable.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewCredentials {
+    #[serde(with = "b64")]
+    pub auth_secret: Vec<u8>,
+    pub salt: Salt,
+    pub kdf: KdfParams,
+    #[serde(with = "b64")]
+    pub wrapped_account_key: Vec<u8>,
+}
+
+/// `PUT /api/account/passphrase`: the member proves the current passphrase again (a
+/// session token alone is not enough) and sets a new one. Every other session ends.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PassphraseChange {
+    #[serde(with = "b64")]
+    pub current_auth_secret: Vec<u8>,
+    #[serde(flatten)]
+    pub new: NewCredentials,
+}
+
+/// A new session for the device that changed the passphrase (its old one ended with the
+/// others).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionToken {
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// `PUT /api/account/escrow`: the member's account key sealed to the organisation's
+/// recovery key (`crypto::escrow_account_key`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escrow {
+    /// The public recovery key it is sealed to, as the device read it from the verified log.
+    #[serde(with = "b64_array")]
+    pub recovery: [u8; 32],
+    #[serde(with = "b64")]
+    pub sealed: Vec<u8>,
+}
+
+/// `GET /api/members/{user}/recovery`, by an administrator: what opens a member's account
+/// key with the recovery sheet, and what proves it is theirs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryMaterial {
+    pub escrow: Escrow,
+    /// The member's identity keys, whose private halves the account key must open.
+    pub identity: PublishedIdentity,
+}
+
 /// Answer to a revision push (201 created, 200 already there with the same bytes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {

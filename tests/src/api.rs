@@ -5,9 +5,23 @@ use puente_backend::accounts;
 use puente_backend::store::BlobStore;
 use puente_shared::crypto::IdentityKeys;
 use puente_shared::crypto::{self, derive_keys, wrap_account_key, EnvelopeHeader, KdfParams, Salt, SecretKey};
-use puente_shared::protocol::{EnrolRequest, LoginRequest, PublishedIdentity, Session, Username};
+use puente_shared::protocol::{
+    EnrolRequest, LoginParams, LoginParamsRequest, LoginRequest, NewCredentials, PublishedIdentity, Session, Username,
+};
 use puente_shared::{CaseId, KeyId, TenantId, UserId};
 use reqwest::{Client, Response};
+
+/// A backend on the filesystem store in a temporary directory (kept while the guard lives).
+pub async fn fs_server() -> (crate::server::TestServer<puente_backend::store::FsStore>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = puente_backend::store::FsStore::open(dir.path()).expect("filesystem store");
+    (crate::server::TestServer::start(store).await, dir)
+}
+
+/// The stable code of an error answer.
+pub async fn error_code(response: Response) -> String {
+    response.json::<puente_shared::protocol::ErrorBody>().await.expect("JSON error body").error.code
+}
 
 /// The cheapest cost a device accepts, to keep tests fast.
 pub const FAST_KDF: KdfParams = KdfParams { m_kib: KdfParams::MIN_M_KIB, t: 2, p: 1 };
@@ -58,6 +72,11 @@ pub fn enrol_request(invite: &str, username: &str, passphrase: &str) -> EnrolReq
     }
 }
 
+/// `account_key` wrapped under keys derived from `passphrase` with a new salt.
+pub fn new_credentials_for(account_key: &SecretKey, user: UserId, passphrase: &str) -> NewCredentials {
+    puente_shared::credentials::new_credentials(passphrase, FAST_KDF, user, account_key).expect("derive").0
+}
+
 pub async fn enrol(url: &str, invite: &str, username: &str, passphrase: &str) -> Response {
     Client::new()
         .post(format!("{url}/api/enrol"))
@@ -97,7 +116,23 @@ impl Device {
 
     /// Signs in again with the passphrase, as another device would.
     pub async fn login(&self) -> Response {
-        let keys = derive_keys(&self.passphrase, &self.session.salt, self.session.kdf).expect("derive");
+        self.login_with(&self.passphrase).await
+    }
+
+    /// Signs in as another device would: the salt and cost from the server, then the keys
+    /// `passphrase` derives.
+    pub async fn login_with(&self, passphrase: &str) -> Response {
+        let params: LoginParams = self
+            .http
+            .post(format!("{}/api/login/params", self.url))
+            .json(&LoginParamsRequest { username: self.session.username.as_str().to_owned() })
+            .send()
+            .await
+            .expect("login params")
+            .json()
+            .await
+            .expect("login params body");
+        let keys = derive_keys(passphrase, &params.salt, params.kdf).expect("derive");
         self.http
             .post(format!("{}/api/login", self.url))
             .json(&LoginRequest {
@@ -107,6 +142,17 @@ impl Device {
             .send()
             .await
             .expect("login")
+    }
+
+    /// The auth secret `passphrase` derives with the salt and cost of this device's session.
+    pub fn auth_secret(&self, passphrase: &str) -> Vec<u8> {
+        derive_keys(passphrase, &self.session.salt, self.session.kdf).expect("derive").auth_secret.expose().to_vec()
+    }
+
+    /// What a device sends to put `passphrase` in force for this account: the same account
+    /// key, wrapped under keys derived with a new salt.
+    pub fn new_credentials(&self, passphrase: &str) -> NewCredentials {
+        new_credentials_for(&self.account_key, self.session.user_id, passphrase)
     }
 
     /// An authenticated request to `path` with its session token, and a JSON body when given.

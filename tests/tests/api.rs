@@ -10,25 +10,16 @@ use puente_shared::casefile::referral::Service;
 use puente_shared::crypto::IdentityKeys;
 use puente_shared::membership::{Change, MemberCard, Organisation, Refusal, Role, SignedEntry};
 use puente_shared::protocol::{
-    AppendedEntry, ErrorBody, InviteRequest, InviteResponse, LoginParams, MembershipResponse, PendingResponse,
-    PublishedIdentity, PushResponse, Session, MAX_REVISION_BYTES,
+    AppendedEntry, ErrorBody, InviteRequest, InviteResponse, LoginParams, MembershipResponse, NewCredentials,
+    PendingResponse, PublishedIdentity, PushResponse, Session, MAX_REVISION_BYTES,
 };
 use puente_shared::settings::{OrganisationSettings, Provider};
 use puente_shared::CaseId;
 use puente_shared::UserId;
-use puente_tests::api::{enrol, join_org, new_org_user, Device};
+use puente_tests::api::{enrol, error_code, fs_server, join_org, new_org_user, Device};
 use puente_tests::server::TestServer;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::json;
-
-async fn fs_server() -> (TestServer<FsStore>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    (TestServer::start(FsStore::open(dir.path()).unwrap()).await, dir)
-}
-
-async fn error_code(response: reqwest::Response) -> String {
-    response.json::<ErrorBody>().await.expect("JSON error body").error.code
-}
 
 #[tokio::test]
 async fn health_answers_without_a_token() {
@@ -283,6 +274,13 @@ async fn only_administrators_administer_whatever_the_other_roles() {
         };
         expect(invite(device, &invite_request).await, StatusCode::CREATED).await;
         expect(device.get_with("/api/members/pending", &device.session.token).await, StatusCode::OK).await;
+        // The target has no escrow yet; an administrator's malformed recovery is refused
+        // after the role check, so the target keeps their passphrase.
+        let recovery = format!("/api/members/{}/recovery", target.session.user_id);
+        expect(device.get_with(&recovery, &device.session.token).await, StatusCode::NOT_FOUND).await;
+        let recover = format!("/api/members/{}/recover", target.session.user_id);
+        let malformed = NewCredentials { auth_secret: vec![], ..target.new_credentials("whatever it is") };
+        expect(device.send(Method::POST, &recover, Some(&malformed)).await, StatusCode::BAD_REQUEST).await;
         let stranger = IdentityKeys::generate();
         let entry = org
             .next_entry(

@@ -7,6 +7,7 @@
 //! must not be: IndexedDB, the object store, the backend's logs.
 
 use puente_backend::store::{BlobStore, S3Store};
+use puente_shared::crypto::RecoveryKey;
 use puente_tests::backend_process::BackendProcess;
 use puente_tests::browser::Browser;
 use puente_tests::free_port;
@@ -36,9 +37,40 @@ async fn wait_case_state(browser: &Browser, wanted: &[&str], seconds: u64) {
 }
 
 async fn unlock(browser: &Browser) {
-    browser.type_into("#unlock-passphrase", PASSPHRASE).await;
+    unlock_with(browser, PASSPHRASE).await;
+}
+
+async fn unlock_with(browser: &Browser, passphrase: &str) {
+    browser.type_into("#unlock-passphrase", passphrase).await;
     browser.click("#unlock-submit").await;
     browser.wait_for("#lock", 60).await;
+}
+
+/// Types `passphrase` on the lock screen and waits for the refusal.
+async fn unlock_refused(browser: &Browser, passphrase: &str) -> String {
+    clear(browser, "#unlock-passphrase").await;
+    browser.type_into("#unlock-passphrase", passphrase).await;
+    browser.click("#unlock-submit").await;
+    let refusal = browser.wait_for("#unlock-error", 60).await.text().await.unwrap();
+    clear(browser, "#unlock-passphrase").await;
+    refusal
+}
+
+async fn clear(browser: &Browser, css: &str) {
+    let css = serde_json::json!(css);
+    browser
+        .eval(&format!("const e = document.querySelector({css}); e.value = ''; e.dispatchEvent(new Event('input'));"))
+        .await;
+}
+
+/// A field of the vault's header as the device stores it (ids and flags are in clear).
+async fn header_field(browser: &Browser, field: &str) -> String {
+    let dump = browser.indexed_db_dump().await;
+    let marker = format!("\\\"{field}\\\":");
+    let at = dump.find(&marker).unwrap_or_else(|| panic!("no {field} in the vault header"));
+    let rest = &dump[at + marker.len()..];
+    let rest = rest.strip_prefix("\\\"").unwrap_or(rest);
+    rest.split(['\\', ',', '}']).next().unwrap_or_default().to_owned()
 }
 
 enum Store {
@@ -340,7 +372,7 @@ async fn shown(browser: &Browser, css: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_coordinator_founds_the_organisation_and_confirms_colleagues_by_their_safety_number() {
+async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_number_and_recovers_one_with_the_sheet() {
     let _turn = ONE_AT_A_TIME.lock().await;
     let logs = tempfile::tempdir().unwrap();
     let store = Store::Fs(tempfile::tempdir().unwrap());
@@ -352,10 +384,16 @@ async fn a_coordinator_founds_the_organisation_and_confirms_colleagues_by_their_
     admin.click("#nav-organisation").await;
     admin.type_into("#org-name", "Casa del Retorno").await;
     admin.click("#found").await;
-    let words = admin.text("#recovery-words").await;
-    let groups: Vec<&str> = words.split(' ').collect();
-    assert_eq!(groups.len(), 16, "{words}");
-    assert!(groups.iter().all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit())), "{words}");
+    shown(&admin, "#recovery-words").await;
+    let words = admin
+        .eval("return [...document.querySelectorAll('#recovery-words li')].map(li => li.innerText.trim()).join(' ')")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let recovery = RecoveryKey::parse(&words).expect("the sheet shows 24 words that check");
+    assert_eq!(words.split(' ').count(), 24, "{words}");
+    assert_eq!(admin.eval("return document.querySelector('#recovery-qr svg') !== null").await, true);
     admin.click("#recovery-done").await;
     assert_eq!(admin.text("#org-name-shown").await, "Casa del Retorno");
     assert!(admin.text("#my-role").await.contains("Coordinator"));
@@ -367,6 +405,7 @@ async fn a_coordinator_founds_the_organisation_and_confirms_colleagues_by_their_
     // Each colleague is invited from the app, enrols from the link, reads out their safety
     // number, and is confirmed by it; until then they are not confirmed on their device.
     let mut link = String::new();
+    let mut kept = None;
     for (i, (role, username, label)) in [
         ("supervisor", "sofia.sup", "Sofía, supervisora"),
         ("case_manager", "carlos.cm", "Carlos"),
@@ -387,6 +426,7 @@ async fn a_coordinator_founds_the_organisation_and_confirms_colleagues_by_their_
             )
             .await;
         link = admin.text("#invite-link").await;
+        assert_eq!(admin.eval("return document.querySelector('#invite-qr svg') !== null").await, true);
         assert!(link.contains("/enrol#") && link.contains('.'), "the link names the organisation's root: {link}");
 
         let colleague = Browser::start().await;
@@ -429,24 +469,155 @@ async fn a_coordinator_founds_the_organisation_and_confirms_colleagues_by_their_
                 40,
             )
             .await;
-        colleague.close().await;
+        if username == "dana.cm" {
+            kept = Some(colleague);
+        } else {
+            colleague.close().await;
+        }
     }
     let roles = admin
         .eval("return [...document.querySelectorAll('#members tr')].map(tr => tr.dataset.role).sort().join(',')")
         .await;
     assert_eq!(roles, "administrator,case_manager,case_manager,supervisor");
 
-    // The recovery key is nowhere but on the sheet that was shown.
-    let key = words.replace(' ', "");
-    let dump = admin.indexed_db_dump().await;
-    assert!(!dump.contains(&key) && !dump.contains(&words), "IndexedDB holds the recovery key");
-    let raw: Vec<u8> = (0..key.len()).step_by(2).map(|i| u8::from_str_radix(&key[i..i + 2], 16).unwrap()).collect();
+    // Recovery drill. Dana writes a case; at its next sync her device seals her account key
+    // to the organisation's recovery key. Then she forgets her passphrase.
+    let dana = kept.expect("dana's device");
+    dana.click("a.brand").await;
+    dana.click("#new-case").await;
+    let dana_case = canary();
+    dana.type_into("#family_name", &dana_case).await;
+    wait_case_state(&dana, &["synced"], 30).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while header_field(&dana, "escrowed_to").await.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "dana's device never kept its escrow");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let dana_id = header_field(&dana, "user_id").await;
+    dana.click("#lock").await;
+    dana.wait_for("#unlock-passphrase", 10).await;
+    let drill = std::time::Instant::now();
+
+    // The coordinator types the sheet; a mistyped word is caught before anything is sent.
+    admin.click(&format!("button[data-recover='{dana_id}']")).await;
+    let mut mistyped: Vec<&str> = words.split(' ').collect();
+    mistyped.swap(3, 4);
+    let new_passphrase = "dana recovered 4 green hills";
+    admin.type_into("#recovery-typed", &mistyped.join(" ")).await;
+    admin.type_into("#recovery-passphrase", new_passphrase).await;
+    admin.type_into("#recovery-confirm", new_passphrase).await;
+    if mistyped.join(" ") != words {
+        admin.click("#recover-submit").await;
+        let refusal = shown(&admin, "#recover-error").await;
+        assert!(refusal.contains("do not check") || refusal.contains("not this organisation"), "{refusal}");
+    }
+    clear(&admin, "#recovery-typed").await;
+    admin.type_into("#recovery-typed", &words.to_uppercase()).await;
+    admin.click("#recover-submit").await;
+    admin.wait_for("#recovered", 60).await;
+    let left = admin.eval("return document.querySelector('#recovery-typed')?.value ?? ''").await;
+    assert_eq!(left, "", "the words are cleared from the screen");
+
+    // Dana unlocks her own device with the new passphrase; her case opens again. The
+    // forgotten passphrase no longer opens the device.
+    unlock_with(&dana, new_passphrase).await;
+    dana.wait_for("#family_name", 30).await;
+    assert_eq!(dana.value("#family_name").await, dana_case, "dana's case opens again");
+    let drill = drill.elapsed();
+    println!("recovery drill (sheet typed, new passphrase, member's device unlocked): {:.1} s", drill.as_secs_f64());
+    dana.click("#lock").await;
+    let refusal = unlock_refused(&dana, "another long passphrase 7").await;
+    assert!(refusal.contains("Wrong passphrase"), "{refusal}");
+    unlock_with(&dana, new_passphrase).await;
+
+    // The recovery key and its words are nowhere but on the sheet: not in either device's
+    // IndexedDB, the store or the backend's logs.
+    let raw = recovery.secret().expose();
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let secrets = [words.as_str(), hex.as_str(), new_passphrase];
+    for browser in [&admin, &dana] {
+        let dump = browser.indexed_db_dump().await;
+        for secret in secrets {
+            assert!(!dump.contains(secret), "IndexedDB holds {secret}");
+        }
+    }
     for (name, bytes) in store.objects().await {
-        puente_tests::assert_absent(&format!("object {name}"), &bytes, [key.as_str(), words.as_str()]);
-        assert!(!bytes.windows(raw.len()).any(|w| w == raw.as_slice()), "object {name} holds the recovery key");
+        puente_tests::assert_absent(&format!("object {name}"), &bytes, secrets);
+        assert!(!bytes.windows(raw.len()).any(|w| w == raw), "object {name} holds the recovery key");
     }
     let logged = backend.logs();
-    assert!(!logged.contains(&key), "the backend's log holds the recovery key");
+    for secret in secrets {
+        assert!(!logged.contains(secret), "the backend's log holds {secret}");
+    }
+    assert!(logged.contains("member recovered"), "the recovery is on record");
+    dana.close().await;
     admin.close().await;
     backend.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passphrase_changed_on_one_device_no_longer_opens_the_other_once_it_syncs() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let logs = tempfile::tempdir().unwrap();
+    let store = Store::Fs(tempfile::tempdir().unwrap());
+    let backend = BackendProcess::start(free_port(), &store.args(), &[], logs.path());
+    let first = Browser::start().await;
+    first.enrol(&backend.enrolment_link(), "lucia.cm", PASSPHRASE).await;
+    first.click("#new-case").await;
+    let before = canary();
+    first.type_into("#family_name", &before).await;
+    wait_case_state(&first, &["synced"], 30).await;
+    let second = Browser::start().await;
+    second.goto(&format!("{}/login", backend.url)).await;
+    second.type_into("#login-username", "lucia.cm").await;
+    second.type_into("#login-passphrase", PASSPHRASE).await;
+    second.click("#login-submit").await;
+    second.wait_for("#case-list a[data-case]", 60).await;
+
+    // The first device changes the passphrase: the current one is checked first.
+    let new_passphrase = "seven quiet rivers 88 north";
+    first.click("#nav-passphrase").await;
+    first.type_into("#current-passphrase", "not the current one").await;
+    first.type_into("#new-passphrase", new_passphrase).await;
+    first.type_into("#confirm-passphrase", new_passphrase).await;
+    first.click("#passphrase-submit").await;
+    let refusal = shown(&first, "#passphrase-error").await;
+    assert!(refusal.contains("Wrong passphrase"), "{refusal}");
+    clear(&first, "#current-passphrase").await;
+    first.type_into("#current-passphrase", PASSPHRASE).await;
+    first.click("#passphrase-submit").await;
+    first.wait_for("#passphrase-changed", 60).await;
+    // It goes on syncing with its new session.
+    first.click("a.brand").await;
+    first.click("#new-case").await;
+    let after = canary();
+    first.type_into("#family_name", &after).await;
+    wait_case_state(&first, &["synced"], 30).await;
+
+    // The second device learns at its next sync, and its session is over.
+    second
+        .until(
+            "the second device is told the passphrase changed",
+            "return document.querySelector('#net-status')?.dataset.state === 'passphrasechanged'",
+            40,
+        )
+        .await;
+    second.click("#lock").await;
+    second.wait_for("#unlock-must-sign-in", 10).await;
+    let refusal = unlock_refused(&second, PASSPHRASE).await;
+    assert!(refusal.contains("Wrong passphrase"), "the old passphrase no longer opens it: {refusal}");
+    unlock_with(&second, new_passphrase).await;
+    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{after}')");
+    second.until("the second device syncs again, with the new passphrase", &script, 40).await;
+    let listed = second.eval("return document.querySelector('#case-list').innerText").await;
+    assert!(listed.as_str().unwrap().contains(&before), "{listed}");
+
+    // The first device opens with the new passphrase offline too, and not with the old.
+    first.click("#lock").await;
+    backend.stop();
+    let refusal = unlock_refused(&first, PASSPHRASE).await;
+    assert!(refusal.contains("Wrong passphrase"), "{refusal}");
+    unlock_with(&first, new_passphrase).await;
+    first.close().await;
+    second.close().await;
 }

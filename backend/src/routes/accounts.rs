@@ -2,7 +2,7 @@
 //! key: only `auth_secret`, of which it keeps a slow hash.
 
 use crate::accounts::is_disabled;
-use crate::accounts::{self, DirectoryEntry, InviteRecord, PendingRecord, UserRecord};
+use crate::accounts::{self, Credentials, DirectoryEntry, InviteRecord, PendingRecord, UserRecord};
 use crate::app::AppState;
 use crate::auth::{disabled, Authenticated};
 use crate::error::{ApiResult, Failure};
@@ -15,10 +15,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use bytes::Bytes;
-use puente_shared::crypto::{KdfParams, Salt, WRAPPED_KEY_LEN};
+use puente_shared::crypto::{KdfParams, Salt, ESCROW_LEN, WRAPPED_KEY_LEN};
 use puente_shared::protocol::{
-    EnrolRequest, InviteCode, LoginParams, LoginParamsRequest, LoginRequest, PublishedIdentity, Session, Username,
+    EnrolRequest, Escrow, InviteCode, LoginParams, LoginParamsRequest, LoginRequest, NewCredentials, PassphraseChange,
+    PublishedIdentity, Session, SessionToken, Username,
 };
+use puente_shared::{TenantId, UserId};
 use std::time::Instant;
 
 /// Cost of the server-side hash of `auth_secret`. The secret is already a 256-bit key, so
@@ -47,22 +49,70 @@ async fn verify_auth_secret(secret: Vec<u8>, phc: String) -> bool {
     .unwrap_or(false)
 }
 
-async fn session_for<S: BlobStore>(state: &AppState<S>, user: &UserRecord, username: Username) -> ApiResult<Session> {
+pub(super) async fn session_for<S: BlobStore>(
+    state: &AppState<S>,
+    user: &UserRecord,
+    credentials: &Credentials,
+    username: Username,
+) -> ApiResult<Session> {
     let identity = get_json(&state.store, &layout::identity(user.tenant, user.user_id)).await?;
-    let expires_at = now_seconds() + SESSION_SECONDS;
-    let claims = Claims { tenant: user.tenant, user: user.user_id, sid: SessionId::random(), exp: expires_at };
-    let token = state.signer.issue(&claims);
+    let SessionToken { token, expires_at } = issue_token(state, user.tenant, user.user_id, credentials);
     Ok(Session {
         token,
         expires_at,
         tenant: user.tenant,
         user_id: user.user_id,
         username,
-        salt: user.salt,
-        kdf: user.kdf,
-        wrapped_account_key: user.wrapped_account_key.clone(),
+        salt: credentials.salt,
+        kdf: credentials.kdf,
+        wrapped_account_key: credentials.wrapped_account_key.clone(),
         identity,
     })
+}
+
+fn issue_token<S: BlobStore>(
+    state: &AppState<S>,
+    tenant: TenantId,
+    user: UserId,
+    credentials: &Credentials,
+) -> SessionToken {
+    let expires_at = now_seconds() + SESSION_SECONDS;
+    let claims = Claims { tenant, user, sid: SessionId::random(), exp: expires_at, credentials: credentials.version };
+    SessionToken { token: state.signer.issue(&claims), expires_at }
+}
+
+/// Checks what a device sends to put a new passphrase in force.
+pub(super) fn check_new_credentials(new: &NewCredentials) -> ApiResult<()> {
+    new.kdf.check().map_err(|e| Failure::bad_request("weak_kdf", e.to_string()))?;
+    if new.auth_secret.len() != 32 || new.wrapped_account_key.len() != WRAPPED_KEY_LEN {
+        return Err(Failure::bad_request("malformed_keys", "the key material has the wrong length"));
+    }
+    Ok(())
+}
+
+/// The next version of a member's credentials, from what their device sent.
+pub(super) async fn next_credentials(
+    current: &Credentials,
+    new: NewCredentials,
+    recovered_by: Option<UserId>,
+) -> ApiResult<Credentials> {
+    Ok(Credentials {
+        version: current.version + 1,
+        auth_hash: hash_auth_secret(new.auth_secret).await?,
+        salt: new.salt,
+        kdf: new.kdf,
+        wrapped_account_key: new.wrapped_account_key,
+        at: now_millis(),
+        recovered_by,
+    })
+}
+
+fn changed_concurrently() -> Failure {
+    Failure::new(
+        StatusCode::CONFLICT,
+        "credentials_changed",
+        "the passphrase was changed at the same moment elsewhere; sign in again",
+    )
 }
 
 fn bad_identity() -> Failure {
@@ -124,7 +174,8 @@ pub async fn enrol<S: BlobStore>(
         return Err(Failure::new(StatusCode::CONFLICT, "username_taken", "this username is already in use"));
     }
     tracing::info!(tenant = %user.tenant, user = %user.user_id, "user enrolled");
-    Ok((StatusCode::CREATED, Json(session_for(&state, &user, request.username).await?)))
+    let credentials = accounts::current_credentials(store, &user).await?;
+    Ok((StatusCode::CREATED, Json(session_for(&state, &user, &credentials, request.username).await?)))
 }
 
 async fn find_user<S: BlobStore>(state: &AppState<S>, username: &Username) -> ApiResult<Option<UserRecord>> {
@@ -141,8 +192,12 @@ pub async fn login_params<S: BlobStore>(
         Ok(name) => find_user(&state, &name).await?,
         Err(_) => None,
     };
-    Ok(Json(match user {
-        Some(user) => LoginParams { salt: user.salt, kdf: user.kdf },
+    let credentials = match &user {
+        Some(user) => Some(accounts::current_credentials(&state.store, user).await?),
+        None => None,
+    };
+    Ok(Json(match credentials {
+        Some(credentials) => LoginParams { salt: credentials.salt, kdf: credentials.kdf },
         None => {
             let decoy = state.signer.derive(b"decoy-salt", request.username.trim().to_lowercase().as_bytes());
             LoginParams { salt: Salt(decoy[..16].try_into().expect("16 bytes")), kdf: KdfParams::default() }
@@ -165,21 +220,25 @@ pub async fn login<S: BlobStore>(
         .with_retry_after(wait));
     }
     let user = find_user(&state, &name).await?;
+    let credentials = match &user {
+        Some(user) => Some(accounts::current_credentials(&state.store, user).await?),
+        None => None,
+    };
     // Unknown users cost the same hash as known ones, so timing does not tell them apart.
-    let phc = match &user {
-        Some(user) => user.auth_hash.clone(),
+    let phc = match &credentials {
+        Some(credentials) => credentials.auth_hash.clone(),
         None => dummy_hash().await?,
     };
     let verified = verify_auth_secret(request.auth_secret, phc).await;
-    match user {
-        Some(user) if verified => {
+    match user.zip(credentials) {
+        Some((user, credentials)) if verified => {
             state.throttle.record_success(name.as_str());
             // Told only to whoever knows the passphrase, so it reveals nothing to a guesser.
             if is_disabled(&state.store, user.tenant, user.user_id).await? {
                 tracing::warn!(tenant = %user.tenant, user = %user.user_id, "login of a disabled account");
                 return Err(disabled());
             }
-            Ok(Json(session_for(&state, &user, name).await?))
+            Ok(Json(session_for(&state, &user, &credentials, name).await?))
         }
         _ => {
             state.throttle.record_failure(name.as_str(), Instant::now());
@@ -220,5 +279,53 @@ pub async fn publish_identity<S: BlobStore>(
         Created::AlreadyExists => {
             Err(Failure::new(StatusCode::CONFLICT, "identity_exists", "this account has published other identity keys"))
         }
+    }
+}
+
+/// `PUT /api/account/passphrase`: a new passphrase for the same account key. The current
+/// passphrase is proved again; every session opened before, on every device, ends; the
+/// answer is a session for the device that made the change.
+pub async fn change_passphrase<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    ApiJson(request): ApiJson<PassphraseChange>,
+) -> ApiResult<Json<SessionToken>> {
+    check_new_credentials(&request.new)?;
+    let store = &state.store;
+    let user: UserRecord = get_json(store, &layout::user(claims.tenant, claims.user))
+        .await?
+        .ok_or_else(|| Failure::unauthorized("no such account"))?;
+    let current = accounts::current_credentials(store, &user).await?;
+    if !verify_auth_secret(request.current_auth_secret, current.auth_hash.clone()).await {
+        tracing::warn!(tenant = %claims.tenant, user = %claims.user, "passphrase change with a wrong passphrase");
+        return Err(Failure::new(StatusCode::FORBIDDEN, "wrong_passphrase", "the current passphrase is not correct"));
+    }
+    let next = next_credentials(&current, request.new, None).await?;
+    if !accounts::replace_credentials(store, claims.tenant, claims.user, &next).await? {
+        return Err(changed_concurrently());
+    }
+    tracing::info!(tenant = %claims.tenant, user = %claims.user, version = next.version, "passphrase changed");
+    Ok(Json(issue_token(&state, claims.tenant, claims.user, &next)))
+}
+
+/// `PUT /api/account/escrow`: the member's account key sealed to the organisation's
+/// recovery key, kept once (the account key never changes). The server cannot open it.
+pub async fn put_escrow<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    ApiJson(escrow): ApiJson<Escrow>,
+) -> ApiResult<StatusCode> {
+    if escrow.sealed.len() != ESCROW_LEN {
+        return Err(Failure::bad_request("malformed_escrow", "an escrow is a sealed 32-byte key"));
+    }
+    let key = layout::escrow(claims.tenant, claims.user);
+    match create_json(&state.store, &key, &escrow).await? {
+        Created::Created => Ok(StatusCode::CREATED),
+        Created::AlreadyExists => match get_json::<Escrow>(&state.store, &key).await? {
+            // Sealing is randomised: the same key sealed again looks different, so a second
+            // device's escrow to the same recovery key is taken as already kept.
+            Some(kept) if kept.recovery == escrow.recovery => Ok(StatusCode::OK),
+            _ => Err(Failure::new(StatusCode::CONFLICT, "escrow_exists", "an escrow to another recovery key is kept")),
+        },
     }
 }

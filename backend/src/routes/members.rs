@@ -1,8 +1,10 @@
 //! Administration by the organisation's administrators, as its verified membership log
 //! names them: `POST /api/invites`, `GET /api/members/pending`,
-//! `POST /api/members/{user}/disable`. The server enforces the role; devices check the log
+//! `POST /api/members/{user}/disable`, and recovering a member who forgot the passphrase
+//! (`GET /api/members/{user}/recovery`, `POST /api/members/{user}/recover`). The server enforces the role; devices check the log
 //! themselves before they trust any member.
 
+use super::accounts::{check_new_credentials, next_credentials};
 use crate::accounts::{self, PendingRecord};
 use crate::app::AppState;
 use crate::auth::Authenticated;
@@ -17,7 +19,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use puente_shared::membership::Organisation;
 use puente_shared::protocol::{
-    Intended, InviteRequest, InviteResponse, PendingMember, PendingResponse, MAX_INVITE_LABEL_BYTES,
+    Escrow, Intended, InviteRequest, InviteResponse, NewCredentials, PendingMember, PendingResponse, RecoveryMaterial,
+    MAX_INVITE_LABEL_BYTES,
 };
 use puente_shared::UserId;
 
@@ -90,13 +93,66 @@ pub async fn disable<S: BlobStore>(
     Path(user): Path<String>,
 ) -> ApiResult<StatusCode> {
     as_administrator(&state, &claims).await?;
-    let user: UserId =
-        user.parse().map_err(|_| Failure::bad_request("invalid_user_id", "the user id is not a UUID"))?;
+    let user = parse_user(&user)?;
     if user == claims.user {
         return Err(Failure::bad_request("cannot_disable_self", "an administrator cannot disable their own account"));
     }
     if !accounts::disable(&state.store, claims.tenant, user).await? {
         return Err(Failure::not_found("no such member"));
     }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn parse_user(raw: &str) -> ApiResult<UserId> {
+    raw.parse().map_err(|_| Failure::bad_request("invalid_user_id", "the user id is not a UUID"))
+}
+
+/// What an administrator's device needs to open a member's account key with the recovery
+/// sheet: the escrow the member's device sealed, and the member's identity keys to prove
+/// the opened key is theirs. Neither opens anything without the sheet.
+pub async fn recovery_material<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    Path(user): Path<String>,
+) -> ApiResult<Json<RecoveryMaterial>> {
+    as_administrator(&state, &claims).await?;
+    let user = parse_user(&user)?;
+    let no_escrow = || {
+        Failure::new(StatusCode::NOT_FOUND, "no_escrow", "this member's device has not sealed its key for recovery yet")
+    };
+    let escrow: Escrow = get_json(&state.store, &layout::escrow(claims.tenant, user)).await?.ok_or_else(no_escrow)?;
+    let identity = get_json(&state.store, &layout::identity(claims.tenant, user)).await?.ok_or_else(no_escrow)?;
+    Ok(Json(RecoveryMaterial { escrow, identity }))
+}
+
+/// Puts in force the passphrase a member chose on the administrator's device after the
+/// recovery sheet opened their account key. Every session of the member ends.
+pub async fn recover<S: BlobStore>(
+    State(state): State<AppState<S>>,
+    Authenticated(claims): Authenticated,
+    Path(user): Path<String>,
+    ApiJson(new): ApiJson<NewCredentials>,
+) -> ApiResult<StatusCode> {
+    as_administrator(&state, &claims).await?;
+    let user = parse_user(&user)?;
+    if user == claims.user {
+        return Err(Failure::bad_request(
+            "cannot_recover_self",
+            "an administrator changes their own passphrase, or is recovered by another",
+        ));
+    }
+    check_new_credentials(&new)?;
+    let record: accounts::UserRecord = get_json(&state.store, &layout::user(claims.tenant, user))
+        .await?
+        .ok_or_else(|| Failure::not_found("no such member"))?;
+    if accounts::is_disabled(&state.store, claims.tenant, user).await? {
+        return Err(Failure::new(StatusCode::CONFLICT, "member_disabled", "a disabled member is not recovered"));
+    }
+    let current = accounts::current_credentials(&state.store, &record).await?;
+    let next = next_credentials(&current, new, Some(claims.user)).await?;
+    if !accounts::replace_credentials(&state.store, claims.tenant, user, &next).await? {
+        return Err(Failure::new(StatusCode::CONFLICT, "credentials_changed", "the member's passphrase just changed"));
+    }
+    tracing::info!(tenant = %claims.tenant, %user, by = %claims.user, "member recovered");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -23,12 +23,16 @@ pub fn api<S: BlobStore>() -> Router<AppState<S>> {
         .route("/api/login", post(accounts::login::<S>))
         .route("/api/logout", post(accounts::logout::<S>))
         .route("/api/account/identity", put(accounts::publish_identity::<S>))
+        .route("/api/account/passphrase", put(accounts::change_passphrase::<S>))
+        .route("/api/account/escrow", put(accounts::put_escrow::<S>))
         .route("/api/cases/{case}/revisions/{revision}", put(revisions::push::<S>).get(revisions::fetch::<S>))
         .route("/api/changes", get(changes::changes::<S>))
         .route("/api/settings", get(settings::settings::<S>))
         .route("/api/invites", post(members::invite::<S>))
         .route("/api/members/pending", get(members::pending::<S>))
         .route("/api/members/{user}/disable", post(members::disable::<S>))
+        .route("/api/members/{user}/recovery", get(members::recovery_material::<S>))
+        .route("/api/members/{user}/recover", post(members::recover::<S>))
         .route(
             "/api/membership",
             get(membership::entries::<S>)

@@ -26,6 +26,7 @@ pub fn Header() -> impl IntoView {
             <Show when=unlocked>
                 <NetBadge />
                 <a id="nav-organisation" href="/organisation">{move || tr.s("nav_organisation")}</a>
+                <a id="nav-passphrase" href="/passphrase">{move || tr.s("nav_passphrase")}</a>
             </Show>
             <span class="spacer"></span>
             <label class="compact">

@@ -6,4 +6,6 @@ pub mod gate;
 pub mod group;
 pub mod login;
 pub mod organisation;
+pub mod passphrase;
+pub mod recover;
 pub mod unlock;

@@ -3,8 +3,10 @@
 //! recovery sheet), teams, invitations, confirming newcomers by their safety number, and
 //! disabling a member who leaves.
 
+use crate::components::qr::Qr;
 use crate::components::tr::{use_tr, Tr};
 use crate::organisation::{OrgError, OrgView};
+use crate::pages::recover::RecoverForm;
 use crate::workspace::{use_workspace, Workspace};
 use leptos::prelude::*;
 use puente_shared::crypto::{open_sealed, seal_to};
@@ -12,6 +14,7 @@ use puente_shared::ids::TeamId;
 use puente_shared::membership::{Change, Country, MemberCard, Organisation, Role, Team};
 use puente_shared::protocol::{InviteRequest, PendingMember};
 use puente_shared::UserId;
+use zeroize::Zeroizing;
 
 /// What an invite's label is bound to: only its author opens it.
 const LABEL_BINDING: &[u8] = b"puente/invite-label/v1";
@@ -47,8 +50,8 @@ where
 pub fn OrganisationPage() -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
-    // The recovery key, shown once right after founding and never kept.
-    let recovery = RwSignal::new(None::<String>);
+    // The recovery sheet's words, shown once right after founding and never kept.
+    let recovery = RwSignal::new(None::<Zeroizing<String>>);
     view! {
         <section class="card" id="organisation">
             <h1>{move || tr.s("nav_organisation")}</h1>
@@ -73,7 +76,7 @@ pub fn OrganisationPage() -> impl IntoView {
 }
 
 #[component]
-fn FoundForm(recovery: RwSignal<Option<String>>) -> impl IntoView {
+fn FoundForm(recovery: RwSignal<Option<Zeroizing<String>>>) -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
     let name = RwSignal::new(String::new());
@@ -88,7 +91,7 @@ fn FoundForm(recovery: RwSignal<Option<String>>) -> impl IntoView {
                     .await;
             busy.set(false);
             match result {
-                Ok(key) => recovery.set(Some(recovery_words(key.expose()))),
+                Ok(key) => recovery.set(Some(key.words())),
                 Err(message) => error.set(Some(message)),
             }
         });
@@ -105,24 +108,28 @@ fn FoundForm(recovery: RwSignal<Option<String>>) -> impl IntoView {
     }
 }
 
-/// The recovery key as sixteen groups of four hexadecimal digits.
-fn recovery_words(key: &[u8; 32]) -> String {
-    key.chunks(2).map(|pair| format!("{:02x}{:02x}", pair[0], pair[1])).collect::<Vec<_>>().join(" ")
-}
-
+/// The recovery sheet: the 24 words, numbered, and the same as a QR code, to print for
+/// the organisation's safe. Shown once; nothing of it is kept.
 #[component]
-fn RecoverySheet(words: String, recovery: RwSignal<Option<String>>) -> impl IntoView {
+fn RecoverySheet(words: Zeroizing<String>, recovery: RwSignal<Option<Zeroizing<String>>>) -> impl IntoView {
     let tr = use_tr();
     let print = move |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.print();
         }
     };
+    let numbered = words
+        .split(' ')
+        .enumerate()
+        .map(|(i, word)| view! { <li value=(i + 1).to_string()>{word.to_owned()}</li> })
+        .collect_view();
+    let text = Signal::stored(words.to_string());
     view! {
         <div class="recovery-sheet" id="recovery-sheet">
             <h2>{move || tr.s("org_recovery_title")}</h2>
             <p>{move || tr.s("org_recovery_text")}</p>
-            <p class="recovery-words" id="recovery-words" dir="ltr">{words}</p>
+            <ol class="recovery-words" id="recovery-words" dir="ltr">{numbered}</ol>
+            <Qr text=text id="recovery-qr" label=Signal::derive(move || tr.s("org_recovery_qr")) />
             <div class="row no-print">
                 <button type="button" class="secondary" on:click=print>{move || tr.s("org_recovery_print")}</button>
                 <button type="button" id="recovery-done" on:click=move |_| recovery.set(None)>
@@ -146,6 +153,7 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
         .map(|(vault, me)| vault.identity().public().safety_number(organisation.id, me))
         .unwrap_or_default();
     let admin = mine.as_ref().is_some_and(|m| m.card.role == Role::Administrator);
+    let recovering = RwSignal::new(None::<UserId>);
     let team_names = {
         let organisation = organisation.clone();
         move |teams: &[TeamId]| -> String {
@@ -167,6 +175,10 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
                     <td>
                         <Show when=move || admin && !is_me>
                             <DisableButton user=user />
+                            <button type="button" class="secondary" data-recover=user.to_string()
+                                on:click=move |_| recovering.set(Some(user))>
+                                {move || tr.s("recovery_start")}
+                            </button>
                         </Show>
                     </td>
                 </tr>
@@ -189,6 +201,14 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
         <table id="members">
             <tbody>{rows}</tbody>
         </table>
+        {
+            let organisation = organisation.clone();
+            move || {
+                recovering.get().map(|user| {
+                    view! { <RecoverForm organisation=organisation.clone() user=user recovering=recovering /> }
+                })
+            }
+        }
         <Show when=move || admin>
             <Admin organisation=organisation.clone() />
         </Show>
@@ -348,6 +368,8 @@ fn InviteForm(teams: Vec<Team>) -> impl IntoView {
         <Show when=move || link.get().is_some()>
             <p>{move || tr.s("org_invite_link")}</p>
             <p class="invite-link" id="invite-link" dir="ltr">{move || link.get()}</p>
+            <Qr text=Signal::derive(move || link.get().unwrap_or_default()) id="invite-qr"
+                label=Signal::derive(move || tr.s("org_invite_qr")) />
         </Show>
     }
 }

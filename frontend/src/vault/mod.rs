@@ -1,6 +1,7 @@
 //! The encrypted vault on this device: its header and keys, and sealing and opening
 //! cases. Nothing about a person is stored in clear.
 
+mod credentials;
 pub mod db;
 pub mod records;
 
@@ -11,7 +12,7 @@ use puente_shared::crypto::{
 use puente_shared::protocol::{PublishedIdentity, Session};
 use puente_shared::{CaseDocument, CaseId, KeyId};
 use records::VaultHeader;
-use std::cell::Cell;
+use std::cell::RefCell;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -19,6 +20,13 @@ pub enum VaultError {
     WrongPassphrase,
     #[error("this device has no vault")]
     NoVault,
+    /// The passphrase was changed on another device or by a recovery: only the new one,
+    /// checked by the server, opens this vault now.
+    #[error("the passphrase was changed; sign in with the new one")]
+    MustSignIn,
+    /// Signing in gave an account key that is not this vault's.
+    #[error("the server's answer is not this account's")]
+    NotThisAccount,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("a case could not be opened: {0}")]
@@ -43,11 +51,12 @@ impl CaseKey {
 /// An unlocked vault: the keys live only in this value, and go when it is dropped.
 pub struct Vault {
     pub db: DeviceDb,
-    pub header: VaultHeader,
+    /// As stored: every change is written to IndexedDB first, then here.
+    header: RefCell<VaultHeader>,
     account_key: SecretKey,
-    auth_secret: SecretKey,
+    /// Signs in again when the session ends; replaced by a passphrase change.
+    auth_secret: RefCell<SecretKey>,
     identity: IdentityKeys,
-    identity_published: Cell<bool>,
 }
 
 /// The identity keys a vault header holds, or new ones (with the header to store) for a
@@ -80,17 +89,33 @@ impl Vault {
             wrapped_account_key: session.wrapped_account_key.clone(),
             identity: session.identity.clone(),
             identity_published: session.identity.is_some(),
+            must_sign_in: false,
+            escrowed_to: Vec::new(),
         };
         let (identity, made) = identity_of(&header, &account_key)?;
         let header = made.unwrap_or(header);
         db.put_header(&header).await?;
-        let identity_published = Cell::new(header.identity_published);
-        Ok(Self { db, header, account_key, auth_secret: keys.auth_secret.clone(), identity, identity_published })
+        Ok(Self::opened(db, header, account_key, keys.auth_secret, identity))
     }
 
-    /// Opens the vault with the passphrase, without any network.
+    fn opened(
+        db: DeviceDb,
+        header: VaultHeader,
+        account_key: SecretKey,
+        auth_secret: SecretKey,
+        identity: IdentityKeys,
+    ) -> Self {
+        Self { db, header: RefCell::new(header), account_key, auth_secret: RefCell::new(auth_secret), identity }
+    }
+
+    /// Opens the vault with the passphrase, without any network. A vault told that the
+    /// passphrase changed elsewhere refuses the one it holds ([`VaultError::MustSignIn`]):
+    /// it opens only by signing in with the new one ([`Vault::reopen`]).
     pub async fn unlock(db: DeviceDb, passphrase: &str) -> Result<Self, VaultError> {
         let header = db.header().await?.ok_or(VaultError::NoVault)?;
+        if header.must_sign_in {
+            return Err(VaultError::MustSignIn);
+        }
         let keys = derive_keys(passphrase, &header.salt, header.kdf)?;
         let account_key = unwrap_account_key(&keys.kek, &header.wrapped_account_key, header.user_id)
             .map_err(|_| VaultError::WrongPassphrase)?;
@@ -102,8 +127,28 @@ impl Vault {
             }
             None => header,
         };
-        let identity_published = Cell::new(header.identity_published);
-        Ok(Self { db, header, account_key, auth_secret: keys.auth_secret, identity, identity_published })
+        Ok(Self::opened(db, header, account_key, keys.auth_secret, identity))
+    }
+
+    pub fn user_id(&self) -> puente_shared::UserId {
+        self.header.borrow().user_id
+    }
+
+    pub fn tenant(&self) -> puente_shared::TenantId {
+        self.header.borrow().tenant
+    }
+
+    pub fn username(&self) -> String {
+        self.header.borrow().username.clone()
+    }
+
+    /// Reads the stored header, changes it, writes it back, then keeps it here.
+    async fn update_header(&self, change: impl FnOnce(&mut VaultHeader)) -> Result<(), VaultError> {
+        let mut header = self.db.header().await?.ok_or(VaultError::NoVault)?;
+        change(&mut header);
+        self.db.put_header(&header).await?;
+        *self.header.borrow_mut() = header;
+        Ok(())
     }
 
     /// The member's identity keys.
@@ -112,20 +157,18 @@ impl Vault {
     }
 
     /// The identity keys still to be published, if the server does not have them yet.
-    pub fn unpublished_identity(&self) -> Option<&PublishedIdentity> {
-        self.header.identity.as_ref().filter(|_| !self.identity_published.get())
+    pub fn unpublished_identity(&self) -> Option<PublishedIdentity> {
+        let header = self.header.borrow();
+        header.identity.clone().filter(|_| !header.identity_published)
     }
 
     /// Records that the server has the identity keys.
     pub async fn identity_was_published(&self) -> Result<(), VaultError> {
-        let header = VaultHeader { identity_published: true, ..self.header.clone() };
-        self.db.put_header(&header).await?;
-        self.identity_published.set(true);
-        Ok(())
+        self.update_header(|header| header.identity_published = true).await
     }
 
-    pub fn auth_secret(&self) -> &SecretKey {
-        &self.auth_secret
+    pub fn auth_secret(&self) -> SecretKey {
+        self.auth_secret.borrow().clone()
     }
 
     /// Seals a case document as `revision` (its parent being the one before).
@@ -135,8 +178,7 @@ impl Vault {
 
     /// Seals `value` as revision `revision` of `case`, its key wrapped by the account key.
     fn seal_as<T: serde::Serialize>(&self, case: CaseId, revision: u64, key: &CaseKey, value: &T) -> Vec<u8> {
-        let header =
-            EnvelopeHeader { tenant: self.header.tenant, case, revision, parent: revision - 1, key_id: key.id };
+        let header = EnvelopeHeader { tenant: self.tenant(), case, revision, parent: revision - 1, key_id: key.id };
         let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(value).expect("sealed values serialise"));
         crypto::seal(&header, &key.key, &self.account_key, &plaintext)
     }
@@ -158,7 +200,7 @@ impl Vault {
         case: CaseId,
         revision: Option<u64>,
     ) -> Result<(T, crypto::Opened), VaultError> {
-        let opened = crypto::open(sealed, &self.account_key, self.header.tenant, case, revision)?;
+        let opened = crypto::open(sealed, &self.account_key, self.tenant(), case, revision)?;
         let value = serde_json::from_slice(&opened.plaintext).map_err(|e| VaultError::Content(e.to_string()))?;
         Ok((value, opened))
     }

@@ -24,6 +24,14 @@ pub struct VaultHeader {
     /// sync).
     #[serde(default)]
     pub identity_published: bool,
+    /// The server said the passphrase changed (on another device, or by a recovery): the one
+    /// this header opens with is no longer the member's, so the next unlock signs in.
+    #[serde(default)]
+    pub must_sign_in: bool,
+    /// The public recovery key the account key was sealed to and kept on the server for
+    /// (empty: not yet).
+    #[serde(default, with = "b64")]
+    pub escrowed_to: Vec<u8>,
 }
 
 /// A case as this device holds it: the latest local state, sealed.

@@ -86,7 +86,7 @@ impl Workspace {
     pub async fn create_case(self) -> Result<CaseId, VaultError> {
         let vault = self.session.vault().ok_or(VaultError::NoVault)?;
         let id = CaseId::random();
-        let doc = CaseDocument::new(id, vault.header.user_id, now_ms(), today());
+        let doc = CaseDocument::new(id, vault.user_id(), now_ms(), today());
         self.cases.insert(CaseEntry { doc, key: CaseKey::random(), sync: CaseSync::created() });
         self.update_and_persist(id, |_| {}).await?;
         Ok(id)

@@ -4,6 +4,7 @@
 mod envelope;
 mod identity;
 mod kdf;
+mod recovery;
 mod seal;
 mod secret;
 mod wrap;
@@ -11,6 +12,9 @@ mod wrap;
 pub use envelope::{open, seal, EnvelopeHeader, Opened, ENVELOPE_OVERHEAD, FORMAT_VERSION, HEADER_LEN};
 pub use identity::{IdentityKeys, PublicIdentity, Purpose, Signature, WrappedIdentity};
 pub use kdf::{derive_keys, DerivedKeys, KdfParams, Salt};
+pub use recovery::{
+    escrow_account_key, open_escrow, open_member_account_key, RecoveryError, RecoveryKey, ESCROW_LEN, RECOVERY_WORDS,
+};
 pub use seal::{open_sealed, open_sealed_key, public_of, seal_key_to, seal_to, SEALED_OVERHEAD};
 pub use secret::SecretKey;
 pub use wrap::{unwrap_account_key, wrap_account_key, WRAPPED_KEY_LEN};

@@ -1,0 +1,106 @@
+//! What the passphrase opens: changing it, opening again by signing in after it changed
+//! elsewhere (another device, or a recovery), and keeping the account key sealed to the
+//! organisation's recovery key. The account key itself never changes, so no case is
+//! sealed again.
+
+use super::records::VaultHeader;
+use super::{identity_of, Vault, VaultError};
+use crate::vault::db::DeviceDb;
+use puente_shared::credentials::new_credentials;
+use puente_shared::crypto::{
+    derive_keys, escrow_account_key, unwrap_account_key, DerivedKeys, IdentityKeys, KdfParams,
+};
+use puente_shared::protocol::{Escrow, NewCredentials, PassphraseChange, Session};
+
+impl Vault {
+    /// A change to `new`: `current` must open the vault as stored; the account key stays,
+    /// wrapped under keys `new` derives with a fresh salt at the default cost. Nothing is
+    /// kept until the server has put it in force ([`Vault::passphrase_changed`]).
+    pub async fn prepare_passphrase_change(
+        &self,
+        current: &str,
+        new: &str,
+    ) -> Result<(PassphraseChange, DerivedKeys), VaultError> {
+        let header = self.db.header().await?.ok_or(VaultError::NoVault)?;
+        let current_keys = derive_keys(current, &header.salt, header.kdf)?;
+        let opened = unwrap_account_key(&current_keys.kek, &header.wrapped_account_key, header.user_id)
+            .map_err(|_| VaultError::WrongPassphrase)?;
+        if opened != self.account_key {
+            return Err(VaultError::NotThisAccount);
+        }
+        let (credentials, keys) = new_credentials(new, KdfParams::default(), header.user_id, &self.account_key)?;
+        let change =
+            PassphraseChange { current_auth_secret: current_keys.auth_secret.expose().to_vec(), new: credentials };
+        Ok((change, keys))
+    }
+
+    /// Keeps what the new passphrase opens, once the server has put it in force.
+    pub async fn passphrase_changed(&self, new: &NewCredentials, keys: DerivedKeys) -> Result<(), VaultError> {
+        self.update_header(|header| {
+            header.salt = new.salt;
+            header.kdf = new.kdf;
+            header.wrapped_account_key = new.wrapped_account_key.clone();
+            header.must_sign_in = false;
+        })
+        .await?;
+        *self.auth_secret.borrow_mut() = keys.auth_secret;
+        Ok(())
+    }
+
+    /// Whether the server no longer takes this vault's passphrase.
+    pub fn must_sign_in(&self) -> bool {
+        self.header.borrow().must_sign_in
+    }
+
+    /// Records that the server no longer takes this vault's passphrase: from now on it
+    /// opens only by signing in with the new one.
+    pub async fn mark_must_sign_in(&self) -> Result<(), VaultError> {
+        self.update_header(|header| header.must_sign_in = true).await
+    }
+
+    /// Opens this device's vault with a sign-in made with the new passphrase. The account
+    /// key it unwraps must be this vault's own (it opens the identity keys the vault
+    /// holds), so a server cannot hand the device someone else's; the header then takes the
+    /// new salt and wrapping, and the passphrase it had stops opening it.
+    pub async fn reopen(db: DeviceDb, session: &Session, keys: DerivedKeys) -> Result<Self, VaultError> {
+        let header = db.header().await?.ok_or(VaultError::NoVault)?;
+        if session.user_id != header.user_id || session.tenant != header.tenant {
+            return Err(VaultError::NotThisAccount);
+        }
+        let account_key = unwrap_account_key(&keys.kek, &session.wrapped_account_key, header.user_id)
+            .map_err(|_| VaultError::WrongPassphrase)?;
+        let (identity, made) = match &header.identity {
+            Some(published) => (
+                IdentityKeys::unwrap(&account_key, &published.wrapped, header.user_id)
+                    .map_err(|_| VaultError::NotThisAccount)?,
+                None,
+            ),
+            // A vault from before identity keys: they are made now, as at an unlock.
+            None => identity_of(&header, &account_key)?,
+        };
+        let header = VaultHeader {
+            salt: session.salt,
+            kdf: session.kdf,
+            wrapped_account_key: session.wrapped_account_key.clone(),
+            must_sign_in: false,
+            ..made.unwrap_or(header)
+        };
+        db.put_header(&header).await?;
+        Ok(Self::opened(db, header, account_key, keys.auth_secret, identity))
+    }
+
+    /// The account key sealed to the organisation's public recovery key, unless the server
+    /// already keeps it for that key.
+    pub fn escrow_for(&self, recovery: &[u8; 32]) -> Option<Escrow> {
+        if self.header.borrow().escrowed_to == recovery {
+            return None;
+        }
+        let sealed = escrow_account_key(recovery, self.tenant(), self.user_id(), &self.account_key).ok()?;
+        Some(Escrow { recovery: *recovery, sealed })
+    }
+
+    /// Records that the server keeps the escrow for `recovery`.
+    pub async fn escrow_kept(&self, recovery: &[u8; 32]) -> Result<(), VaultError> {
+        self.update_header(|header| header.escrowed_to = recovery.to_vec()).await
+    }
+}
