@@ -3,8 +3,8 @@
 use gloo_net::http::{Request, Response};
 use puente_shared::membership::SignedEntry;
 use puente_shared::protocol::{
-    AppendedEntry, Escrow, InviteRequest, InviteResponse, MembershipResponse, NewCredentials, PassphraseChange,
-    PendingMember, PendingResponse, RecoveryMaterial, SessionToken,
+    AppendedEntry, Escrow, InviteRequest, InviteResponse, MembershipResponse, PassphraseChange, PendingMember,
+    PendingResponse, Recovery, RecoveryMaterial, SessionToken,
 };
 use puente_shared::protocol::{
     ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PublishedIdentity,
@@ -24,6 +24,9 @@ pub enum ApiError {
     /// The passphrase was changed (on another device, or by a recovery) since this session
     /// began: sign in with the new one.
     PassphraseChanged,
+    /// Signing in again with the secret this vault unlocked with was refused (on the device,
+    /// from `sync::session_token`).
+    SignInRefused,
     /// The server refused, with its stable code.
     Refused { status: u16, code: String, latest: Option<u64> },
     /// An answer that could not be read.
@@ -37,6 +40,7 @@ impl ApiError {
             Self::Unauthorized => "unauthorized",
             Self::Disabled => "account_disabled",
             Self::PassphraseChanged => "passphrase_changed",
+            Self::SignInRefused => "sign_in_refused",
             Self::Refused { code, .. } => code,
             Self::Malformed(_) => "malformed",
         }
@@ -190,9 +194,8 @@ pub async fn recovery_material(token: &str, user: UserId) -> Result<RecoveryMate
     json(send(request).await?).await
 }
 
-pub async fn recover_member(token: &str, user: UserId, credentials: &NewCredentials) -> Result<()> {
-    let request = Request::post(&format!("/api/members/{user}/recover"))
-        .header("Authorization", &bearer(token))
-        .json(credentials);
+pub async fn recover_member(token: &str, user: UserId, recovery: &Recovery) -> Result<()> {
+    let request =
+        Request::post(&format!("/api/members/{user}/recover")).header("Authorization", &bearer(token)).json(recovery);
     send(request).await.map(|_| ())
 }

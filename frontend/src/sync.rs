@@ -34,6 +34,8 @@ pub enum Net {
     /// The passphrase was changed on another device, or by a recovery: this device signs
     /// in with the new one at its next unlock.
     PassphraseChanged,
+    /// Signing in again with this vault's passphrase was refused.
+    SignInRefused,
 }
 
 /// What the rest of the app sees of sync: the connection, and a way to ask for a sync now.
@@ -128,6 +130,11 @@ impl SyncStatus {
                             }
                             self.net.set(Net::PassphraseChanged);
                         }
+                        Err(SyncError::Api(ApiError::SignInRefused)) => {
+                            // Each try would count against the member's sign-in throttle.
+                            self.net.set(Net::SignInRefused);
+                            break;
+                        }
                         Err(SyncError::Api(ApiError::Disabled)) => {
                             // Each try would cost the server a slow hash; the next unlock
                             // starts sync again.
@@ -148,14 +155,15 @@ impl SyncStatus {
 }
 
 /// The session token, signing in again with the vault's auth secret when needed. A sign-in
-/// refused with the secret this vault unlocked with means the passphrase has changed.
+/// refused with the secret this vault unlocked with means the passphrase has changed (or the
+/// account is gone): [`ApiError::SignInRefused`], not tried again until the next unlock.
 pub async fn session_token(session: Session, vault: &Vault) -> Result<String, ApiError> {
     if let Some(token) = session.token() {
         return Ok(token);
     }
     let request = LoginRequest { username: vault.username(), auth_secret: vault.auth_secret().expose().to_vec() };
     let signed_in = match api::login(&request).await {
-        Err(ApiError::Unauthorized) => return Err(ApiError::PassphraseChanged),
+        Err(ApiError::Unauthorized) => return Err(ApiError::SignInRefused),
         other => other?,
     };
     session.set_token(Some(signed_in.token.clone()));
@@ -180,24 +188,34 @@ struct Run {
 impl Run {
     async fn once(self, with_settings: bool) -> Result<(), SyncError> {
         let Some(vault) = self.session.vault() else { return Ok(()) };
+        if vault.is_changing_passphrase() {
+            return Err(SyncError::Stale);
+        }
         if vault.must_sign_in() {
             // Nothing the old passphrase's session sends is taken; edits stay on the device.
             self.store_unsaved(&vault).await?;
             return Err(SyncError::Api(ApiError::PassphraseChanged));
         }
-        if self.status.net.get_untracked() != Net::Online {
-            self.status.net.set(Net::Syncing);
-        }
-        self.store_unsaved(&vault).await?;
-        let token = self.token(&vault).await?;
-        match self.with_token(&vault, &token, with_settings).await {
-            // A session that ended because this device changed the passphrase meanwhile:
-            // the new token is already in use.
-            Err(SyncError::Api(ApiError::PassphraseChanged)) if self.session.token().is_some_and(|t| t != token) => {
+        let epoch = vault.credentials_epoch();
+        let result = self.with_vault(&vault, with_settings).await;
+        match result {
+            // Refused under a passphrase this device has since replaced itself: not news.
+            Err(SyncError::Api(ApiError::PassphraseChanged | ApiError::SignInRefused))
+                if vault.is_changing_passphrase() || vault.credentials_epoch() != epoch =>
+            {
                 Err(SyncError::Stale)
             }
             other => other,
         }
+    }
+
+    async fn with_vault(self, vault: &Rc<Vault>, with_settings: bool) -> Result<(), SyncError> {
+        if self.status.net.get_untracked() != Net::Online {
+            self.status.net.set(Net::Syncing);
+        }
+        self.store_unsaved(vault).await?;
+        let token = self.token(vault).await?;
+        self.with_token(vault, &token, with_settings).await
     }
 
     /// The rest of a sync, with a session: publish identity keys, push, pull, refresh the

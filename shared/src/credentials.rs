@@ -4,7 +4,20 @@
 
 use crate::crypto::{derive_keys, wrap_account_key, CryptoError, DerivedKeys, KdfParams, Salt, SecretKey};
 use crate::protocol::NewCredentials;
-use crate::UserId;
+use crate::{TenantId, UserId};
+
+/// What the recovering device signs for `credentials` replacing version `replaces`.
+pub fn recovery_statement(tenant: TenantId, user: UserId, replaces: u64, credentials: &NewCredentials) -> Vec<u8> {
+    crate::crypto::recovery_statement(
+        tenant,
+        user,
+        replaces,
+        &credentials.auth_secret,
+        &credentials.salt,
+        credentials.kdf,
+        &credentials.wrapped_account_key,
+    )
+}
 
 pub fn new_credentials(
     passphrase: &str,

@@ -1,6 +1,6 @@
 //! The sync API's wire types, shared by the backend and the browser client.
 
-use crate::crypto::{KdfParams, PublicIdentity, Salt, WrappedIdentity};
+use crate::crypto::{KdfParams, PublicIdentity, Salt, Signature, WrappedIdentity};
 use crate::ids::{CaseId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -195,7 +195,7 @@ pub struct SessionToken {
 }
 
 /// `PUT /api/account/escrow`: the member's account key sealed to the organisation's
-/// recovery key (`crypto::escrow_account_key`).
+/// recovery key (`crypto::escrow_account_key`), signed by the member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escrow {
     /// The public recovery key it is sealed to, as the device read it from the verified log.
@@ -203,6 +203,8 @@ pub struct Escrow {
     pub recovery: [u8; 32],
     #[serde(with = "b64")]
     pub sealed: Vec<u8>,
+    /// By the member's identity key, over `crypto::escrow_statement`.
+    pub signature: Signature,
 }
 
 /// `GET /api/members/{user}/recovery`, by an administrator: what opens a member's account
@@ -212,6 +214,20 @@ pub struct RecoveryMaterial {
     pub escrow: Escrow,
     /// The member's identity keys, whose private halves the account key must open.
     pub identity: PublishedIdentity,
+    /// The version of the member's credentials in force, which the recovery replaces.
+    pub credentials_version: u64,
+}
+
+/// `POST /api/members/{user}/recover`, by an administrator: the member's new credentials,
+/// signed with the member's own identity key, which only the escrow (so only the recovery
+/// sheet) gave the administrator's device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Recovery {
+    /// The credentials version this replaces ([`RecoveryMaterial::credentials_version`]).
+    pub replaces: u64,
+    pub credentials: NewCredentials,
+    /// Over `crypto::recovery_statement`.
+    pub signature: Signature,
 }
 
 /// Answer to a revision push (201 created, 200 already there with the same bytes).

@@ -7,11 +7,11 @@ use puente_backend::layout;
 use puente_backend::settings::publish;
 use puente_backend::store::{BlobStore, FsStore};
 use puente_shared::casefile::referral::Service;
-use puente_shared::crypto::IdentityKeys;
+use puente_shared::crypto::{IdentityKeys, Signature};
 use puente_shared::membership::{Change, MemberCard, Organisation, Refusal, Role, SignedEntry};
 use puente_shared::protocol::{
     AppendedEntry, ErrorBody, InviteRequest, InviteResponse, LoginParams, MembershipResponse, NewCredentials,
-    PendingResponse, PublishedIdentity, PushResponse, Session, MAX_REVISION_BYTES,
+    PendingResponse, PublishedIdentity, PushResponse, Recovery, Session, MAX_REVISION_BYTES,
 };
 use puente_shared::settings::{OrganisationSettings, Provider};
 use puente_shared::CaseId;
@@ -279,7 +279,11 @@ async fn only_administrators_administer_whatever_the_other_roles() {
         let recovery = format!("/api/members/{}/recovery", target.session.user_id);
         expect(device.get_with(&recovery, &device.session.token).await, StatusCode::NOT_FOUND).await;
         let recover = format!("/api/members/{}/recover", target.session.user_id);
-        let malformed = NewCredentials { auth_secret: vec![], ..target.new_credentials("whatever it is") };
+        let malformed = Recovery {
+            replaces: 0,
+            credentials: NewCredentials { auth_secret: vec![], ..target.new_credentials("whatever it is") },
+            signature: Signature([0; 64]),
+        };
         expect(device.send(Method::POST, &recover, Some(&malformed)).await, StatusCode::BAD_REQUEST).await;
         let stranger = IdentityKeys::generate();
         let entry = org

@@ -5,11 +5,15 @@
 use base64::Engine;
 use puente_backend::layout;
 use puente_backend::store::BlobStore;
+use puente_shared::credentials::recovery_statement;
 use puente_shared::crypto::{
-    derive_keys, escrow_account_key, open_escrow, unwrap_account_key, IdentityKeys, RecoveryKey, SecretKey,
+    derive_keys, escrow_account_key, escrow_statement, open_escrow, unwrap_account_key, IdentityKeys, Purpose,
+    RecoveryKey, SecretKey,
 };
 use puente_shared::membership::{Change, MemberCard, Organisation, Role, SignedEntry};
-use puente_shared::protocol::{Escrow, NewCredentials, PassphraseChange, RecoveryMaterial, Session, SessionToken};
+use puente_shared::protocol::{
+    Escrow, NewCredentials, PassphraseChange, Recovery, RecoveryMaterial, Session, SessionToken,
+};
 use puente_shared::UserId;
 use puente_tests::api::{error_code, fs_server, join_org, new_org_user, Device};
 use reqwest::{Method, StatusCode};
@@ -112,9 +116,22 @@ async fn founded(admin: &Device, member: &Device, recovery: &RecoveryKey) {
     assert_eq!(admin.send(Method::POST, "/api/membership", Some(&signed)).await.status(), StatusCode::CREATED);
 }
 
+/// An escrow of `device`'s account key to `recovery`, signed by `signer`.
+fn escrow_signed(device: &Device, recovery: &RecoveryKey, signer: &IdentityKeys) -> Escrow {
+    let (tenant, user) = (device.tenant(), device.session.user_id);
+    let sealed = escrow_account_key(&recovery.public(), tenant, user, &device.account_key).unwrap();
+    let signature = signer.sign(Purpose::Escrow, &escrow_statement(tenant, user, &recovery.public(), &sealed));
+    Escrow { recovery: recovery.public(), sealed, signature }
+}
+
 fn escrow_of(device: &Device, recovery: &RecoveryKey) -> Escrow {
-    let sealed = escrow_account_key(&recovery.public(), device.tenant(), device.session.user_id, &device.account_key);
-    Escrow { recovery: recovery.public(), sealed: sealed.unwrap() }
+    escrow_signed(device, recovery, &device.identity())
+}
+
+/// A recovery of `target` to `credentials`, replacing version `replaces`, signed by `signer`.
+fn recovery_by(target: &Device, replaces: u64, credentials: &NewCredentials, signer: &IdentityKeys) -> Recovery {
+    let statement = recovery_statement(target.tenant(), target.session.user_id, replaces, credentials);
+    Recovery { replaces, credentials: credentials.clone(), signature: signer.sign(Purpose::Recovery, &statement) }
 }
 
 async fn every_object(store: &impl BlobStore) -> Vec<(String, Vec<u8>)> {
@@ -139,18 +156,24 @@ async fn an_administrator_with_the_recovery_sheet_gives_a_member_a_new_passphras
     let none = admin.send(Method::GET, &path(&bea, "recovery"), None::<&()>).await;
     assert_eq!((none.status(), error_code(none).await.as_str()), (StatusCode::NOT_FOUND, "no_escrow"));
 
-    // Bea's device keeps its escrow once; another device of hers sealing again is taken as
-    // kept; one sealed to another recovery key, or malformed, is refused.
-    let escrow = escrow_of(&bea, &recovery);
+    // An escrow must be signed by bea's own identity key (a stolen session cannot plant
+    // one) and sealed to the organisation's recovery key; malformed ones are refused.
     let put = |escrow: Escrow| {
         let bea = bea.clone();
         async move { bea.send(Method::PUT, "/api/account/escrow", Some(&escrow)).await }
     };
-    assert_eq!(put(escrow.clone()).await.status(), StatusCode::CREATED);
-    assert_eq!(put(escrow_of(&bea, &recovery)).await.status(), StatusCode::OK);
-    assert_eq!(error_code(put(escrow_of(&bea, &RecoveryKey::generate())).await).await, "escrow_exists");
+    let forged = escrow_signed(&bea, &recovery, &IdentityKeys::generate());
+    assert_eq!(error_code(put(forged).await).await, "bad_signature");
+    assert_eq!(error_code(put(escrow_of(&bea, &RecoveryKey::generate())).await).await, "wrong_recovery_key");
+    let escrow = escrow_of(&bea, &recovery);
     let short = Escrow { sealed: escrow.sealed[1..].to_vec(), ..escrow.clone() };
     assert_eq!(error_code(put(short).await).await, "malformed_escrow");
+    let tampered = Escrow { sealed: escrow_of(&bea, &recovery).sealed, ..escrow.clone() };
+    assert_eq!(error_code(put(tampered).await).await, "bad_signature");
+    assert!(server.store.get(&layout::escrow(bea.tenant(), bea.session.user_id)).await.unwrap().is_none());
+    // Kept once; another device of hers sealing again is taken as kept.
+    assert_eq!(put(escrow.clone()).await.status(), StatusCode::CREATED);
+    assert_eq!(put(escrow_of(&bea, &recovery)).await.status(), StatusCode::OK);
 
     // Only an administrator gets it, and it opens only with the sheet.
     let refused = bea.send(Method::GET, &path(&bea, "recovery"), None::<&()>).await;
@@ -158,6 +181,7 @@ async fn an_administrator_with_the_recovery_sheet_gives_a_member_a_new_passphras
     let material: RecoveryMaterial =
         admin.send(Method::GET, &path(&bea, "recovery"), None::<&()>).await.json().await.unwrap();
     assert_eq!(material.escrow, escrow);
+    assert_eq!(material.credentials_version, 0);
     let typed = RecoveryKey::parse(&recovery.words()).unwrap();
     let account_key = open_escrow(&typed, bea.tenant(), bea.session.user_id, &material.escrow.sealed).unwrap();
     assert_eq!(account_key, bea.account_key);
@@ -166,19 +190,32 @@ async fn an_administrator_with_the_recovery_sheet_gives_a_member_a_new_passphras
     assert_eq!(identity.public(), bea.identity().public());
     assert!(open_escrow(&RecoveryKey::generate(), bea.tenant(), bea.session.user_id, &escrow.sealed).is_err());
 
-    // Bea chooses a new passphrase on the administrator's device.
+    // Bea chooses a new passphrase on the administrator's device, which signs it with her
+    // identity key.
     let new = "bea's passphrase after recovery";
     let credentials = puente_tests::api::new_credentials_for(&account_key, bea.session.user_id, new);
-    let recover = |device: &Device, target: &Device, body: &NewCredentials| {
+    let recover = |device: &Device, target: &Device, body: &Recovery| {
         let (device, path, body) = (device.clone(), path(target, "recover"), body.clone());
         async move { device.send(Method::POST, &path, Some(&body)).await }
     };
-    assert_eq!(error_code(recover(&bea, &bea, &credentials).await).await, "not_an_administrator");
-    assert_eq!(error_code(recover(&admin, &admin, &credentials).await).await, "cannot_recover_self");
-    let mut malformed = credentials.clone();
-    malformed.wrapped_account_key.pop();
+    let proved = recovery_by(&bea, 0, &credentials, &identity);
+    assert_eq!(error_code(recover(&bea, &bea, &proved).await).await, "not_an_administrator");
+    assert_eq!(error_code(recover(&admin, &admin, &proved).await).await, "cannot_recover_self");
+    let mut malformed = proved.clone();
+    malformed.credentials.wrapped_account_key.pop();
     assert_eq!(error_code(recover(&admin, &bea, &malformed).await).await, "malformed_keys");
-    assert_eq!(recover(&admin, &bea, &credentials).await.status(), StatusCode::NO_CONTENT);
+    // An administrator's session without the sheet cannot replace bea's passphrase.
+    let unproved = recovery_by(&bea, 0, &credentials, &admin.identity());
+    assert_eq!(error_code(recover(&admin, &bea, &unproved).await).await, "bad_recovery_proof");
+    let other_credentials = puente_tests::api::new_credentials_for(&account_key, bea.session.user_id, "other");
+    let swapped = Recovery { credentials: other_credentials, ..proved.clone() };
+    assert_eq!(error_code(recover(&admin, &bea, &swapped).await).await, "bad_recovery_proof");
+    let stale = recovery_by(&bea, 1, &credentials, &identity);
+    assert_eq!(error_code(recover(&admin, &bea, &stale).await).await, "credentials_changed");
+    assert_eq!(bea.get_with("/api/changes", &bea.session.token).await.status(), StatusCode::OK, "nothing changed");
+    assert_eq!(recover(&admin, &bea, &proved).await.status(), StatusCode::NO_CONTENT);
+    // The same request again is refused: it replaces a version no longer in force.
+    assert_eq!(error_code(recover(&admin, &bea, &proved).await).await, "credentials_changed");
     let ended = bea.get_with("/api/changes", &bea.session.token).await;
     assert_eq!(error_code(ended).await, "passphrase_changed");
     assert_eq!(error_code(bea.login().await).await, "unauthorized", "the forgotten passphrase is gone");
@@ -198,10 +235,35 @@ async fn an_administrator_with_the_recovery_sheet_gives_a_member_a_new_passphras
         }
     }
 
-    // A disabled member is not recovered; nor is someone who does not exist.
+    // Someone the log does not vouch for, a disabled member, someone who does not exist:
+    // none is recovered.
+    let newcomer = join_org(&server.store, &server.url, admin.tenant(), "newcomer").await;
+    let for_newcomer = puente_tests::api::new_credentials_for(&newcomer.account_key, newcomer.session.user_id, new);
+    let pending = recovery_by(&newcomer, 0, &for_newcomer, &newcomer.identity());
+    assert_eq!(error_code(recover(&admin, &newcomer, &pending).await).await, "not_a_member");
+    let again = recovery_by(&bea, 1, &credentials, &identity);
     assert!(puente_backend::accounts::disable(&server.store, bea.tenant(), bea.session.user_id).await.unwrap());
-    assert_eq!(error_code(recover(&admin, &bea, &credentials).await).await, "member_disabled");
+    assert_eq!(error_code(recover(&admin, &bea, &again).await).await, "member_disabled");
     let ghost = Device { session: Session { user_id: UserId::random(), ..bea.session.clone() }, ..bea.clone() };
-    assert_eq!(recover(&admin, &ghost, &credentials).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(recover(&admin, &ghost, &again).await.status(), StatusCode::NOT_FOUND);
     assert!(server.store.get(&layout::escrow(bea.tenant(), ghost.session.user_id)).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_session_is_no_way_around_the_sign_in_throttle() {
+    let (server, _dir) = fs_server().await;
+    let ana = new_org_user(&server.store, &server.url, "ana").await;
+    let guess = |n: usize| change(&ana, &format!("guess number {n}"), "a completely new passphrase");
+    for n in 0..puente_backend::throttle::MAX_FAILURES as usize {
+        let refused = put_passphrase(&ana, &ana.session.token, &guess(n)).await;
+        assert_eq!(error_code(refused).await, "wrong_passphrase");
+    }
+    // Locked out, even with the right passphrase, until the window ends; nothing changed.
+    let right = put_passphrase(&ana, &ana.session.token, &change(&ana, &ana.passphrase.clone(), "new one 123")).await;
+    assert_eq!(
+        (right.status(), error_code(right).await.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+    );
+    assert_eq!(ana.login().await.status(), StatusCode::OK);
+    assert_eq!(ana.get_with("/api/changes", &ana.session.token).await.status(), StatusCode::OK);
 }

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use bytes::Bytes;
-use puente_shared::crypto::{KdfParams, Salt, ESCROW_LEN, WRAPPED_KEY_LEN};
+use puente_shared::crypto::{escrow_statement, KdfParams, Purpose, Salt, ESCROW_LEN, WRAPPED_KEY_LEN};
 use puente_shared::protocol::{
     EnrolRequest, Escrow, InviteCode, LoginParams, LoginParamsRequest, LoginRequest, NewCredentials, PassphraseChange,
     PublishedIdentity, Session, SessionToken, Username,
@@ -212,12 +212,7 @@ pub async fn login<S: BlobStore>(
     let bad_credentials = || Failure::unauthorized("the username or passphrase is not correct");
     let name = Username::parse(&request.username).map_err(|_| bad_credentials())?;
     if let Err(wait) = state.throttle.check(name.as_str(), Instant::now()) {
-        return Err(Failure::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "too many failed logins; wait and try again",
-        )
-        .with_retry_after(wait));
+        return Err(too_many_attempts(wait));
     }
     let user = find_user(&state, &name).await?;
     let credentials = match &user {
@@ -246,6 +241,11 @@ pub async fn login<S: BlobStore>(
             Err(bad_credentials())
         }
     }
+}
+
+fn too_many_attempts(wait: u64) -> Failure {
+    Failure::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "too many failed attempts; wait and try again")
+        .with_retry_after(wait)
 }
 
 /// A hash of a random secret, verified against when the user does not exist.
@@ -296,10 +296,17 @@ pub async fn change_passphrase<S: BlobStore>(
         .await?
         .ok_or_else(|| Failure::unauthorized("no such account"))?;
     let current = accounts::current_credentials(store, &user).await?;
+    // A stolen session must not become a way around the sign-in throttle.
+    let throttle_key = format!("account:{}", claims.user);
+    if let Err(wait) = state.throttle.check(&throttle_key, Instant::now()) {
+        return Err(too_many_attempts(wait));
+    }
     if !verify_auth_secret(request.current_auth_secret, current.auth_hash.clone()).await {
+        state.throttle.record_failure(&throttle_key, Instant::now());
         tracing::warn!(tenant = %claims.tenant, user = %claims.user, "passphrase change with a wrong passphrase");
         return Err(Failure::new(StatusCode::FORBIDDEN, "wrong_passphrase", "the current passphrase is not correct"));
     }
+    state.throttle.record_success(&throttle_key);
     let next = next_credentials(&current, request.new, None).await?;
     if !accounts::replace_credentials(store, claims.tenant, claims.user, &next).await? {
         return Err(changed_concurrently());
@@ -318,12 +325,32 @@ pub async fn put_escrow<S: BlobStore>(
     if escrow.sealed.len() != ESCROW_LEN {
         return Err(Failure::bad_request("malformed_escrow", "an escrow is a sealed 32-byte key"));
     }
+    // Signed by the member's identity key, so a stolen session cannot plant an escrow that
+    // would make the member unrecoverable; sealed to the organisation's own recovery key.
+    let identity: PublishedIdentity = get_json(&state.store, &layout::identity(claims.tenant, claims.user))
+        .await?
+        .ok_or_else(|| Failure::new(StatusCode::CONFLICT, "no_identity", "publish the identity keys first"))?;
+    let statement = escrow_statement(claims.tenant, claims.user, &escrow.recovery, &escrow.sealed);
+    if identity.keys.verify(Purpose::Escrow, &statement, &escrow.signature).is_err() {
+        return Err(Failure::new(StatusCode::FORBIDDEN, "bad_signature", "the escrow is not signed by this member"));
+    }
+    match crate::membership::organisation(&state.store, claims.tenant).await {
+        Ok(Some(organisation)) if organisation.recovery == escrow.recovery => {}
+        Ok(Some(_)) => {
+            return Err(Failure::bad_request("wrong_recovery_key", "this is not the organisation's recovery key"))
+        }
+        Ok(None) => {
+            return Err(Failure::new(StatusCode::CONFLICT, "not_founded", "the organisation is not founded yet"))
+        }
+        Err(crate::membership::AppendError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(Failure::internal(e)),
+    }
     let key = layout::escrow(claims.tenant, claims.user);
     match create_json(&state.store, &key, &escrow).await? {
         Created::Created => Ok(StatusCode::CREATED),
         Created::AlreadyExists => match get_json::<Escrow>(&state.store, &key).await? {
-            // Sealing is randomised: the same key sealed again looks different, so a second
-            // device's escrow to the same recovery key is taken as already kept.
+            // Sealing is randomised: the same key sealed again looks different, so another
+            // device's escrow, signed by the same member to the same key, is already kept.
             Some(kept) if kept.recovery == escrow.recovery => Ok(StatusCode::OK),
             _ => Err(Failure::new(StatusCode::CONFLICT, "escrow_exists", "an escrow to another recovery key is kept")),
         },

@@ -17,9 +17,11 @@ use crate::store::{get_json, BlobStore, ObjectKey};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use puente_shared::credentials::recovery_statement;
+use puente_shared::crypto::Purpose;
 use puente_shared::membership::Organisation;
 use puente_shared::protocol::{
-    Escrow, Intended, InviteRequest, InviteResponse, NewCredentials, PendingMember, PendingResponse, RecoveryMaterial,
+    Escrow, Intended, InviteRequest, InviteResponse, PendingMember, PendingResponse, Recovery, RecoveryMaterial,
     MAX_INVITE_LABEL_BYTES,
 };
 use puente_shared::UserId;
@@ -122,18 +124,24 @@ pub async fn recovery_material<S: BlobStore>(
     };
     let escrow: Escrow = get_json(&state.store, &layout::escrow(claims.tenant, user)).await?.ok_or_else(no_escrow)?;
     let identity = get_json(&state.store, &layout::identity(claims.tenant, user)).await?.ok_or_else(no_escrow)?;
-    Ok(Json(RecoveryMaterial { escrow, identity }))
+    let record: accounts::UserRecord = get_json(&state.store, &layout::user(claims.tenant, user))
+        .await?
+        .ok_or_else(|| Failure::not_found("no such member"))?;
+    let credentials_version = accounts::current_credentials(&state.store, &record).await?.version;
+    Ok(Json(RecoveryMaterial { escrow, identity, credentials_version }))
 }
 
 /// Puts in force the passphrase a member chose on the administrator's device after the
-/// recovery sheet opened their account key. Every session of the member ends.
+/// recovery sheet opened their account key. The request is signed with the member's own
+/// identity key, which only the opened escrow gave that device: an administrator's session
+/// alone replaces nobody's passphrase. Every session of the member ends.
 pub async fn recover<S: BlobStore>(
     State(state): State<AppState<S>>,
     Authenticated(claims): Authenticated,
     Path(user): Path<String>,
-    ApiJson(new): ApiJson<NewCredentials>,
+    ApiJson(request): ApiJson<Recovery>,
 ) -> ApiResult<StatusCode> {
-    as_administrator(&state, &claims).await?;
+    let organisation = as_administrator(&state, &claims).await?;
     let user = parse_user(&user)?;
     if user == claims.user {
         return Err(Failure::bad_request(
@@ -141,15 +149,29 @@ pub async fn recover<S: BlobStore>(
             "an administrator changes their own passphrase, or is recovered by another",
         ));
     }
-    check_new_credentials(&new)?;
+    check_new_credentials(&request.credentials)?;
     let record: accounts::UserRecord = get_json(&state.store, &layout::user(claims.tenant, user))
         .await?
         .ok_or_else(|| Failure::not_found("no such member"))?;
     if accounts::is_disabled(&state.store, claims.tenant, user).await? {
         return Err(Failure::new(StatusCode::CONFLICT, "member_disabled", "a disabled member is not recovered"));
     }
+    let keys = organisation
+        .keys_of(user)
+        .ok_or_else(|| Failure::new(StatusCode::NOT_FOUND, "not_a_member", "the log does not vouch for this member"))?;
+    let statement = recovery_statement(claims.tenant, user, request.replaces, &request.credentials);
+    if keys.verify(Purpose::Recovery, &statement, &request.signature).is_err() {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "bad_recovery_proof",
+            "the recovery is not signed with the member's key",
+        ));
+    }
     let current = accounts::current_credentials(&state.store, &record).await?;
-    let next = next_credentials(&current, new, Some(claims.user)).await?;
+    if current.version != request.replaces {
+        return Err(Failure::new(StatusCode::CONFLICT, "credentials_changed", "the member's passphrase just changed"));
+    }
+    let next = next_credentials(&current, request.credentials, Some(claims.user)).await?;
     if !accounts::replace_credentials(&state.store, claims.tenant, user, &next).await? {
         return Err(Failure::new(StatusCode::CONFLICT, "credentials_changed", "the member's passphrase just changed"));
     }

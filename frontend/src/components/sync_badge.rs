@@ -15,7 +15,7 @@ pub fn NetBadge() -> impl IntoView {
     let class = move || match net() {
         Net::Online => "badge ok",
         Net::Offline => "badge warn",
-        Net::Error | Net::Disabled | Net::PassphraseChanged => "badge bad",
+        Net::Error | Net::Disabled | Net::PassphraseChanged | Net::SignInRefused => "badge bad",
         Net::Syncing | Net::Unknown => "badge",
     };
     let label = move || match net() {
@@ -24,6 +24,7 @@ pub fn NetBadge() -> impl IntoView {
         Net::Error => tr.s("net_error"),
         Net::Disabled => tr.s("net_disabled"),
         Net::PassphraseChanged => tr.s("net_passphrase_changed"),
+        Net::SignInRefused => tr.s("net_sign_in_refused"),
         Net::Syncing | Net::Unknown => tr.s("net_syncing"),
     };
     let pending = move || workspace.cases.unsynced();

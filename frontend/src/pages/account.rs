@@ -17,6 +17,7 @@ pub fn api_error_message(tr: Tr, error: &ApiError) -> String {
         "invite_used" => tr.s("error_invite_used"),
         "username_taken" => tr.s("error_username_taken"),
         "unauthorized" => tr.s("error_bad_credentials"),
+        "sign_in_refused" | "passphrase_changed" => tr.s("passphrase_changed_elsewhere"),
         "account_disabled" => tr.s("error_account_disabled"),
         "too_many_attempts" => tr.s("error_too_many_attempts"),
         other => generic_error(tr, other),

@@ -108,8 +108,9 @@ fn FoundForm(recovery: RwSignal<Option<Zeroizing<String>>>) -> impl IntoView {
     }
 }
 
-/// The recovery sheet: the 24 words, numbered, and the same as a QR code, to print for
-/// the organisation's safe. Shown once; nothing of it is kept.
+/// The recovery sheet: the 24 words, numbered, to print for the organisation's safe. Shown
+/// once; nothing of it is kept. No QR code: nothing in the app reads one back, and a phone's
+/// camera app may keep or upload what it scans.
 #[component]
 fn RecoverySheet(words: Zeroizing<String>, recovery: RwSignal<Option<Zeroizing<String>>>) -> impl IntoView {
     let tr = use_tr();
@@ -123,13 +124,11 @@ fn RecoverySheet(words: Zeroizing<String>, recovery: RwSignal<Option<Zeroizing<S
         .enumerate()
         .map(|(i, word)| view! { <li value=(i + 1).to_string()>{word.to_owned()}</li> })
         .collect_view();
-    let text = Signal::stored(words.to_string());
     view! {
         <div class="recovery-sheet" id="recovery-sheet">
             <h2>{move || tr.s("org_recovery_title")}</h2>
             <p>{move || tr.s("org_recovery_text")}</p>
             <ol class="recovery-words" id="recovery-words" dir="ltr">{numbered}</ol>
-            <Qr text=text id="recovery-qr" label=Signal::derive(move || tr.s("org_recovery_qr")) />
             <div class="row no-print">
                 <button type="button" class="secondary" on:click=print>{move || tr.s("org_recovery_print")}</button>
                 <button type="button" id="recovery-done" on:click=move |_| recovery.set(None)>

@@ -46,6 +46,9 @@ pub fn ChangePassphrase() -> impl IntoView {
         leptos::task::spawn_local(async move {
             TimeoutFuture::new(30).await;
             let result = async {
+                // Sync holds off until the change is done, so that it never takes the end
+                // of its old session for news from another device.
+                let _changing = vault.changing_passphrase();
                 let (change, keys) = vault.prepare_passphrase_change(&old, &pass).await.map_err(|e| match e {
                     VaultError::WrongPassphrase => tr.s("wrong_passphrase"),
                     other => generic_error(tr, other),

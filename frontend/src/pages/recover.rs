@@ -12,10 +12,11 @@ use crate::sync::session_token;
 use crate::workspace::{use_workspace, Workspace};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use puente_shared::credentials::new_credentials;
-use puente_shared::crypto::{open_member_account_key, KdfParams, RecoveryError, RecoveryKey};
+use puente_shared::credentials::{new_credentials, recovery_statement};
+use puente_shared::crypto::{open_member_account_key, KdfParams, Purpose, RecoveryError, RecoveryKey};
 use puente_shared::membership::Organisation;
 use puente_shared::passphrase::{strength, Strength};
+use puente_shared::protocol::Recovery;
 use puente_shared::UserId;
 
 fn sheet_error(tr: Tr, error: RecoveryError) -> String {
@@ -40,18 +41,27 @@ async fn recover(
         return Err(tr.s("recovery_not_this_sheet"));
     }
     let vouched = org.keys_of(user).ok_or_else(|| tr.s("recovery_not_member"))?;
+    if ws.org.trusted_recovery_key() != Some(org.recovery) {
+        // A log whose root came from the server could name keys the server chose.
+        return Err(tr.s("org_root_from_server"));
+    }
     let vault = ws.session.vault().ok_or_else(|| tr.s("org_need_network"))?;
     let token = session_token(ws.session, &vault).await.map_err(|e| api_error_message(tr, &e))?;
     let material = api::recovery_material(&token, user).await.map_err(|e| match e.code() {
         "no_escrow" => tr.s("recovery_no_escrow"),
         _ => api_error_message(tr, &e),
     })?;
-    let account_key =
+    let member =
         open_member_account_key(&recovery, org.id, user, &material.escrow.sealed, &material.identity.wrapped, &vouched)
             .map_err(|_| tr.s("recovery_not_member_key"))?;
-    let (credentials, _) =
-        new_credentials(passphrase, KdfParams::default(), user, &account_key).map_err(|e| generic_error(tr, e))?;
-    api::recover_member(&token, user, &credentials).await.map_err(|e| api_error_message(tr, &e))
+    let (credentials, _) = new_credentials(passphrase, KdfParams::default(), user, &member.account_key)
+        .map_err(|e| generic_error(tr, e))?;
+    // Signed with the member's own key, which only the opened escrow gave this device.
+    let replaces = material.credentials_version;
+    let statement = recovery_statement(org.id, user, replaces, &credentials);
+    let signature = member.identity.sign(Purpose::Recovery, &statement);
+    let request = Recovery { replaces, credentials, signature };
+    api::recover_member(&token, user, &request).await.map_err(|e| api_error_message(tr, &e))
 }
 
 #[component]

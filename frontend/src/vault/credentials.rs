@@ -4,11 +4,12 @@
 //! sealed again.
 
 use super::records::VaultHeader;
-use super::{identity_of, Vault, VaultError};
+use super::{Vault, VaultError};
 use crate::vault::db::DeviceDb;
 use puente_shared::credentials::new_credentials;
 use puente_shared::crypto::{
-    derive_keys, escrow_account_key, unwrap_account_key, DerivedKeys, IdentityKeys, KdfParams,
+    derive_keys, escrow_account_key, escrow_statement, unwrap_account_key, DerivedKeys, IdentityKeys, KdfParams,
+    Purpose,
 };
 use puente_shared::protocol::{Escrow, NewCredentials, PassphraseChange, Session};
 
@@ -36,15 +37,31 @@ impl Vault {
 
     /// Keeps what the new passphrase opens, once the server has put it in force.
     pub async fn passphrase_changed(&self, new: &NewCredentials, keys: DerivedKeys) -> Result<(), VaultError> {
+        *self.auth_secret.borrow_mut() = keys.auth_secret;
+        self.credentials_epoch.set(self.credentials_epoch.get() + 1);
         self.update_header(|header| {
             header.salt = new.salt;
             header.kdf = new.kdf;
             header.wrapped_account_key = new.wrapped_account_key.clone();
             header.must_sign_in = false;
         })
-        .await?;
-        *self.auth_secret.borrow_mut() = keys.auth_secret;
-        Ok(())
+        .await
+    }
+
+    /// Counts the passphrases this vault took while unlocked: sync tells a refusal of the
+    /// old one (a session it began before) from a refusal of the one in force.
+    pub fn credentials_epoch(&self) -> u64 {
+        self.credentials_epoch.get()
+    }
+
+    /// Holds off sync while a passphrase change is under way here ([`ChangingPassphrase`]).
+    pub fn changing_passphrase(&self) -> ChangingPassphrase<'_> {
+        self.changing.set(true);
+        ChangingPassphrase(self)
+    }
+
+    pub fn is_changing_passphrase(&self) -> bool {
+        self.changing.get()
     }
 
     /// Whether the server no longer takes this vault's passphrase.
@@ -69,21 +86,17 @@ impl Vault {
         }
         let account_key = unwrap_account_key(&keys.kek, &session.wrapped_account_key, header.user_id)
             .map_err(|_| VaultError::WrongPassphrase)?;
-        let (identity, made) = match &header.identity {
-            Some(published) => (
-                IdentityKeys::unwrap(&account_key, &published.wrapped, header.user_id)
-                    .map_err(|_| VaultError::NotThisAccount)?,
-                None,
-            ),
-            // A vault from before identity keys: they are made now, as at an unlock.
-            None => identity_of(&header, &account_key)?,
-        };
+        // A vault from before identity keys has nothing to tell its own account key from
+        // another's: it is opened with the passphrase it holds first (which makes them).
+        let published = header.identity.as_ref().ok_or(VaultError::NotThisAccount)?;
+        let identity = IdentityKeys::unwrap(&account_key, &published.wrapped, header.user_id)
+            .map_err(|_| VaultError::NotThisAccount)?;
         let header = VaultHeader {
             salt: session.salt,
             kdf: session.kdf,
             wrapped_account_key: session.wrapped_account_key.clone(),
             must_sign_in: false,
-            ..made.unwrap_or(header)
+            ..header
         };
         db.put_header(&header).await?;
         Ok(Self::opened(db, header, account_key, keys.auth_secret, identity))
@@ -95,12 +108,24 @@ impl Vault {
         if self.header.borrow().escrowed_to == recovery {
             return None;
         }
-        let sealed = escrow_account_key(recovery, self.tenant(), self.user_id(), &self.account_key).ok()?;
-        Some(Escrow { recovery: *recovery, sealed })
+        let (tenant, user) = (self.tenant(), self.user_id());
+        let sealed = escrow_account_key(recovery, tenant, user, &self.account_key).ok()?;
+        let signature = self.identity.sign(Purpose::Escrow, &escrow_statement(tenant, user, recovery, &sealed));
+        Some(Escrow { recovery: *recovery, sealed, signature })
     }
 
     /// Records that the server keeps the escrow for `recovery`.
     pub async fn escrow_kept(&self, recovery: &[u8; 32]) -> Result<(), VaultError> {
         self.update_header(|header| header.escrowed_to = recovery.to_vec()).await
+    }
+}
+
+/// While it lives, a passphrase change is under way on this device: sync neither signs in
+/// with the old passphrase nor takes a refusal of it as news from elsewhere.
+pub struct ChangingPassphrase<'a>(&'a Vault);
+
+impl Drop for ChangingPassphrase<'_> {
+    fn drop(&mut self) {
+        self.0.changing.set(false);
     }
 }

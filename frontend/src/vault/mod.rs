@@ -2,6 +2,7 @@
 //! cases. Nothing about a person is stored in clear.
 
 mod credentials;
+pub use credentials::ChangingPassphrase;
 pub mod db;
 pub mod records;
 
@@ -12,7 +13,7 @@ use puente_shared::crypto::{
 use puente_shared::protocol::{PublishedIdentity, Session};
 use puente_shared::{CaseDocument, CaseId, KeyId};
 use records::VaultHeader;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -56,6 +57,8 @@ pub struct Vault {
     account_key: SecretKey,
     /// Signs in again when the session ends; replaced by a passphrase change.
     auth_secret: RefCell<SecretKey>,
+    credentials_epoch: Cell<u64>,
+    changing: Cell<bool>,
     identity: IdentityKeys,
 }
 
@@ -105,7 +108,15 @@ impl Vault {
         auth_secret: SecretKey,
         identity: IdentityKeys,
     ) -> Self {
-        Self { db, header: RefCell::new(header), account_key, auth_secret: RefCell::new(auth_secret), identity }
+        Self {
+            db,
+            header: RefCell::new(header),
+            account_key,
+            auth_secret: RefCell::new(auth_secret),
+            credentials_epoch: Cell::new(0),
+            changing: Cell::new(false),
+            identity,
+        }
     }
 
     /// Opens the vault with the passphrase, without any network. A vault told that the
@@ -142,12 +153,16 @@ impl Vault {
         self.header.borrow().username.clone()
     }
 
-    /// Reads the stored header, changes it, writes it back, then keeps it here.
+    /// Changes the header here, then stores it. Each change applies to the one before at
+    /// once (no await between), and IndexedDB runs the writes in the order they began, so
+    /// two changes at the same moment never undo each other.
     async fn update_header(&self, change: impl FnOnce(&mut VaultHeader)) -> Result<(), VaultError> {
-        let mut header = self.db.header().await?.ok_or(VaultError::NoVault)?;
-        change(&mut header);
+        let header = {
+            let mut header = self.header.borrow_mut();
+            change(&mut header);
+            header.clone()
+        };
         self.db.put_header(&header).await?;
-        *self.header.borrow_mut() = header;
         Ok(())
     }
 

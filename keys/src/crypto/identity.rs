@@ -16,12 +16,18 @@ use sha2::{Digest, Sha256};
 pub enum Purpose {
     /// An entry of the organisation's membership log.
     MembershipEntry,
+    /// A member's account key sealed to the recovery key, by that member.
+    Escrow,
+    /// New credentials for a member, by whoever opened the member's escrow.
+    Recovery,
 }
 
 impl Purpose {
     fn tag(self) -> &'static [u8] {
         match self {
             Purpose::MembershipEntry => b"puente/membership-entry/v1\0",
+            Purpose::Escrow => b"puente/escrow/v1\0",
+            Purpose::Recovery => b"puente/recovery/v1\0",
         }
     }
 }

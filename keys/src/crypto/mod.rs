@@ -13,7 +13,8 @@ pub use envelope::{open, seal, EnvelopeHeader, Opened, ENVELOPE_OVERHEAD, FORMAT
 pub use identity::{IdentityKeys, PublicIdentity, Purpose, Signature, WrappedIdentity};
 pub use kdf::{derive_keys, DerivedKeys, KdfParams, Salt};
 pub use recovery::{
-    escrow_account_key, open_escrow, open_member_account_key, RecoveryError, RecoveryKey, ESCROW_LEN, RECOVERY_WORDS,
+    escrow_account_key, escrow_statement, open_escrow, open_member_account_key, recovery_statement, RecoveredMember,
+    RecoveryError, RecoveryKey, ESCROW_LEN, RECOVERY_WORDS,
 };
 pub use seal::{open_sealed, open_sealed_key, public_of, seal_key_to, seal_to, SEALED_OVERHEAD};
 pub use secret::SecretKey;

@@ -6,9 +6,11 @@
 //! passphrase their cases back. The server keeps the escrows and cannot open them.
 
 use super::identity::{IdentityKeys, PublicIdentity, WrappedIdentity};
+use super::kdf::{KdfParams, Salt};
 use super::seal::{open_sealed_key, public_of, seal_key_to, SEALED_OVERHEAD};
 use super::{CryptoError, SecretKey};
 use crate::ids::{TenantId, UserId};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// Words on a recovery sheet.
@@ -104,6 +106,45 @@ pub fn open_escrow(
     open_sealed_key(&recovery.0, &escrow_binding(tenant, user, &recovery.public()), escrow)
 }
 
+/// What a member signs ([`Purpose::Escrow`](super::Purpose::Escrow)) to show the server an
+/// escrow is theirs, so that someone holding only their session cannot plant another.
+pub fn escrow_statement(tenant: TenantId, user: UserId, recovery: &[u8; 32], escrow: &[u8]) -> Vec<u8> {
+    [tenant.as_bytes().as_slice(), user.as_bytes(), recovery, escrow].concat()
+}
+
+/// What the recovering device signs with the member's identity key
+/// ([`Purpose::Recovery`](super::Purpose::Recovery)): the member's new credentials, and the
+/// version of the credentials they replace (so it cannot be replayed later). Only a device
+/// that opened the member's escrow holds that key, so an administrator's session alone
+/// cannot replace anyone's passphrase.
+pub fn recovery_statement(
+    tenant: TenantId,
+    user: UserId,
+    replaces: u64,
+    auth_secret: &[u8],
+    salt: &Salt,
+    kdf: KdfParams,
+    wrapped_account_key: &[u8],
+) -> Vec<u8> {
+    let digest = Sha256::new()
+        .chain_update((auth_secret.len() as u64).to_be_bytes())
+        .chain_update(auth_secret)
+        .chain_update(salt.0)
+        .chain_update(kdf.m_kib.to_be_bytes())
+        .chain_update(kdf.t.to_be_bytes())
+        .chain_update(kdf.p.to_be_bytes())
+        .chain_update((wrapped_account_key.len() as u64).to_be_bytes())
+        .chain_update(wrapped_account_key)
+        .finalize();
+    [tenant.as_bytes().as_slice(), user.as_bytes(), &replaces.to_be_bytes(), &digest].concat()
+}
+
+/// A member's keys as the recovery sheet opened them.
+pub struct RecoveredMember {
+    pub account_key: SecretKey,
+    pub identity: IdentityKeys,
+}
+
 /// Opens a member's escrowed account key with the recovery key, and proves it is theirs:
 /// it must open the member's wrapped identity keys, and those must be the keys the
 /// membership log vouches for. A server that swapped escrows or identities is caught here.
@@ -114,13 +155,13 @@ pub fn open_member_account_key(
     escrow: &[u8],
     wrapped: &WrappedIdentity,
     vouched: &PublicIdentity,
-) -> Result<SecretKey, CryptoError> {
+) -> Result<RecoveredMember, CryptoError> {
     let account_key = open_escrow(recovery, tenant, user, escrow)?;
     let identity = IdentityKeys::unwrap(&account_key, wrapped, user)?;
     if identity.public() != *vouched {
         return Err(CryptoError::Authentication);
     }
-    Ok(account_key)
+    Ok(RecoveredMember { account_key, identity })
 }
 
 #[cfg(test)]
@@ -204,15 +245,47 @@ mod tests {
         let open = |escrow: &[u8], wrapped: &WrappedIdentity, vouched: &PublicIdentity| {
             open_member_account_key(&recovery, tenant, user, escrow, wrapped, vouched)
         };
-        assert_eq!(open(&escrow, &wrapped, &identity.public()).unwrap(), account);
+        let recovered = open(&escrow, &wrapped, &identity.public()).unwrap();
+        assert_eq!(recovered.account_key, account);
+        assert_eq!(recovered.identity.public(), identity.public());
         // Another member's escrow (sealed for this user id by a server that swapped them),
         // identity keys wrapped by another key, keys the log does not vouch for: all refused.
         let stranger = SecretKey::random();
         let swapped = escrow_account_key(&recovery.public(), tenant, user, &stranger).unwrap();
-        assert_eq!(open(&swapped, &wrapped, &identity.public()), Err(CryptoError::Authentication));
+        assert_eq!(open(&swapped, &wrapped, &identity.public()).err(), Some(CryptoError::Authentication));
         let other = IdentityKeys::generate();
         let invented = other.wrap(&account, user);
-        assert_eq!(open(&escrow, &invented, &identity.public()), Err(CryptoError::Authentication));
-        assert_eq!(open(&escrow, &wrapped, &other.public()), Err(CryptoError::Authentication));
+        assert_eq!(open(&escrow, &invented, &identity.public()).err(), Some(CryptoError::Authentication));
+        assert_eq!(open(&escrow, &wrapped, &other.public()).err(), Some(CryptoError::Authentication));
+    }
+
+    #[test]
+    fn every_part_of_a_recovery_changes_what_is_signed() {
+        let (tenant, user) = (TenantId::random(), UserId::random());
+        let kdf = KdfParams::default();
+        let salt = Salt([1; 16]);
+        let base = recovery_statement(tenant, user, 3, &[2; 32], &salt, kdf, &[4; 72]);
+        assert_eq!(base, recovery_statement(tenant, user, 3, &[2; 32], &salt, kdf, &[4; 72]));
+        let others = [
+            recovery_statement(TenantId::random(), user, 3, &[2; 32], &salt, kdf, &[4; 72]),
+            recovery_statement(tenant, UserId::random(), 3, &[2; 32], &salt, kdf, &[4; 72]),
+            recovery_statement(tenant, user, 4, &[2; 32], &salt, kdf, &[4; 72]),
+            recovery_statement(tenant, user, 3, &[9; 32], &salt, kdf, &[4; 72]),
+            recovery_statement(tenant, user, 3, &[2; 32], &Salt([5; 16]), kdf, &[4; 72]),
+            recovery_statement(tenant, user, 3, &[2; 32], &salt, KdfParams { m_kib: kdf.m_kib + 1, ..kdf }, &[4; 72]),
+            recovery_statement(tenant, user, 3, &[2; 32], &salt, KdfParams { t: kdf.t + 1, ..kdf }, &[4; 72]),
+            recovery_statement(tenant, user, 3, &[2; 32], &salt, KdfParams { p: kdf.p + 1, ..kdf }, &[4; 72]),
+            recovery_statement(tenant, user, 3, &[2; 32], &salt, kdf, &[6; 72]),
+            // Bytes moved from one field to the next do not sign the same thing.
+            recovery_statement(tenant, user, 3, &[2; 33], &salt, kdf, &[4; 71]),
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert_ne!(&base, other, "variant {i}");
+        }
+        let escrow = escrow_statement(tenant, user, &[7; 32], &[8; 80]);
+        assert_ne!(escrow, escrow_statement(tenant, user, &[7; 32], &[9; 80]));
+        assert_ne!(escrow, escrow_statement(tenant, user, &[6; 32], &[8; 80]));
+        assert_ne!(escrow, escrow_statement(tenant, UserId::random(), &[7; 32], &[8; 80]));
+        assert_ne!(escrow, escrow_statement(TenantId::random(), user, &[7; 32], &[8; 80]));
     }
 }
