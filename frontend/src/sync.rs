@@ -161,12 +161,17 @@ pub async fn session_token(session: Session, vault: &Vault) -> Result<String, Ap
     if let Some(token) = session.token() {
         return Ok(token);
     }
+    let epoch = vault.credentials_epoch();
     let request = LoginRequest { username: vault.username(), auth_secret: vault.auth_secret().expose().to_vec() };
     let signed_in = match api::login(&request).await {
         Err(ApiError::Unauthorized) => return Err(ApiError::SignInRefused),
         other => other?,
     };
-    session.set_token(Some(signed_in.token.clone()));
+    // A session opened with a passphrase this device replaced meanwhile is not kept: it
+    // would stand in for the one the change gave.
+    if vault.credentials_epoch() == epoch && session.is_current_vault(vault) {
+        session.set_token(Some(signed_in.token.clone()));
+    }
     Ok(signed_in.token)
 }
 
@@ -276,10 +281,11 @@ impl Run {
                 self.ensure_current(vault)?;
                 vault.escrow_kept(&recovery).await?;
             }
-            // Kept for another recovery key: the server's word against the verified log's,
-            // so nothing is replaced and the next sync tries again.
-            Err(ApiError::Refused { code, .. }) if code == "escrow_exists" => {
-                web_sys::console::warn_1(&"recovery: the server keeps an escrow to another key".into());
+            // Refused (kept for another recovery key, or a recovery key the server does not
+            // know): the server's word against the verified log's, so nothing is recorded,
+            // the rest of sync goes on, and the next sync tries again.
+            Err(ApiError::Refused { code, .. }) => {
+                web_sys::console::warn_1(&format!("recovery: the escrow was refused ({code})").into());
             }
             Err(error) => return Err(error.into()),
         }

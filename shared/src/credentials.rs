@@ -55,4 +55,26 @@ mod tests {
         let weak = KdfParams { m_kib: 1024, ..fast };
         assert!(new_credentials("x", weak, user, &account).is_err());
     }
+
+    #[test]
+    fn a_recovery_signs_every_field_of_the_new_credentials() {
+        let fast = KdfParams { m_kib: KdfParams::MIN_M_KIB, t: 2, p: 1 };
+        let (tenant, user, account) = (TenantId::random(), UserId::random(), SecretKey::random());
+        let (credentials, _) = new_credentials("a new passphrase", fast, user, &account).unwrap();
+        let statement = recovery_statement(tenant, user, 4, &credentials);
+        let expected = crate::crypto::recovery_statement(
+            tenant,
+            user,
+            4,
+            &credentials.auth_secret,
+            &credentials.salt,
+            fast,
+            &credentials.wrapped_account_key,
+        );
+        assert_eq!(statement, expected);
+        assert_ne!(statement, recovery_statement(tenant, user, 5, &credentials));
+        let mut other = credentials.clone();
+        other.wrapped_account_key[0] ^= 1;
+        assert_ne!(statement, recovery_statement(tenant, user, 4, &other));
+    }
 }

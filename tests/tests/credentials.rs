@@ -258,12 +258,21 @@ async fn a_session_is_no_way_around_the_sign_in_throttle() {
         let refused = put_passphrase(&ana, &ana.session.token, &guess(n)).await;
         assert_eq!(error_code(refused).await, "wrong_passphrase");
     }
-    // Locked out, even with the right passphrase, until the window ends; nothing changed.
+    // Locked out, even with the right passphrase, until the window ends, here and at
+    // sign-in (one count for both); nothing changed and the session goes on.
     let right = put_passphrase(&ana, &ana.session.token, &change(&ana, &ana.passphrase.clone(), "new one 123")).await;
     assert_eq!(
         (right.status(), error_code(right).await.as_str()),
         (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
     );
-    assert_eq!(ana.login().await.status(), StatusCode::OK);
+    assert_eq!(error_code(ana.login().await).await, "too_many_attempts");
     assert_eq!(ana.get_with("/api/changes", &ana.session.token).await.status(), StatusCode::OK);
+    // Wrong sign-ins count for a change too.
+    let bea = join_org(&server.store, &server.url, ana.tenant(), "bea").await;
+    let guesser = Device { passphrase: "a wrong guess".into(), ..bea.clone() };
+    for _ in 0..puente_backend::throttle::MAX_FAILURES {
+        assert_eq!(error_code(guesser.login().await).await, "unauthorized");
+    }
+    let right = put_passphrase(&bea, &bea.session.token, &change(&bea, &bea.passphrase.clone(), "new one 123")).await;
+    assert_eq!(error_code(right).await, "too_many_attempts");
 }

@@ -215,6 +215,10 @@ pub async fn login<S: BlobStore>(
         return Err(too_many_attempts(wait));
     }
     let user = find_user(&state, &name).await?;
+    let account_key = user.as_ref().map(|user| account_throttle_key(user.user_id));
+    if let Some(Err(wait)) = account_key.as_deref().map(|key| state.throttle.check(key, Instant::now())) {
+        return Err(too_many_attempts(wait));
+    }
     let credentials = match &user {
         Some(user) => Some(accounts::current_credentials(&state.store, user).await?),
         None => None,
@@ -237,10 +241,20 @@ pub async fn login<S: BlobStore>(
         }
         _ => {
             state.throttle.record_failure(name.as_str(), Instant::now());
+            if let Some(key) = &account_key {
+                state.throttle.record_failure(key, Instant::now());
+            }
             tracing::warn!("failed login");
             Err(bad_credentials())
         }
     }
+}
+
+/// The throttle's key for an account's wrong passphrases, at sign-in and when sent with a
+/// session to change it: one count for both, so a stolen session adds no guesses to those a
+/// sign-in allows.
+fn account_throttle_key(user: UserId) -> String {
+    format!("account:{user}")
 }
 
 fn too_many_attempts(wait: u64) -> Failure {
@@ -297,7 +311,7 @@ pub async fn change_passphrase<S: BlobStore>(
         .ok_or_else(|| Failure::unauthorized("no such account"))?;
     let current = accounts::current_credentials(store, &user).await?;
     // A stolen session must not become a way around the sign-in throttle.
-    let throttle_key = format!("account:{}", claims.user);
+    let throttle_key = account_throttle_key(claims.user);
     if let Err(wait) = state.throttle.check(&throttle_key, Instant::now()) {
         return Err(too_many_attempts(wait));
     }
@@ -327,23 +341,31 @@ pub async fn put_escrow<S: BlobStore>(
     }
     // Signed by the member's identity key, so a stolen session cannot plant an escrow that
     // would make the member unrecoverable; sealed to the organisation's own recovery key.
-    let identity: PublishedIdentity = get_json(&state.store, &layout::identity(claims.tenant, claims.user))
-        .await?
-        .ok_or_else(|| Failure::new(StatusCode::CONFLICT, "no_identity", "publish the identity keys first"))?;
-    let statement = escrow_statement(claims.tenant, claims.user, &escrow.recovery, &escrow.sealed);
-    if identity.keys.verify(Purpose::Escrow, &statement, &escrow.signature).is_err() {
-        return Err(Failure::new(StatusCode::FORBIDDEN, "bad_signature", "the escrow is not signed by this member"));
-    }
-    match crate::membership::organisation(&state.store, claims.tenant).await {
-        Ok(Some(organisation)) if organisation.recovery == escrow.recovery => {}
-        Ok(Some(_)) => {
-            return Err(Failure::bad_request("wrong_recovery_key", "this is not the organisation's recovery key"))
-        }
+    let organisation = match crate::membership::organisation(&state.store, claims.tenant).await {
+        Ok(Some(organisation)) => organisation,
         Ok(None) => {
             return Err(Failure::new(StatusCode::CONFLICT, "not_founded", "the organisation is not founded yet"))
         }
         Err(crate::membership::AppendError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(Failure::internal(e)),
+    };
+    if organisation.recovery != escrow.recovery {
+        return Err(Failure::bad_request("wrong_recovery_key", "this is not the organisation's recovery key"));
+    }
+    // The keys the log vouches for; for a member not yet confirmed, those published at
+    // enrolment (written once, with the account).
+    let keys = match organisation.keys_of(claims.user) {
+        Some(keys) => keys,
+        None => {
+            let identity: PublishedIdentity = get_json(&state.store, &layout::identity(claims.tenant, claims.user))
+                .await?
+                .ok_or_else(|| Failure::new(StatusCode::CONFLICT, "no_identity", "publish the identity keys first"))?;
+            identity.keys
+        }
+    };
+    let statement = escrow_statement(claims.tenant, claims.user, &escrow.recovery, &escrow.sealed);
+    if keys.verify(Purpose::Escrow, &statement, &escrow.signature).is_err() {
+        return Err(Failure::new(StatusCode::FORBIDDEN, "bad_signature", "the escrow is not signed by this member"));
     }
     let key = layout::escrow(claims.tenant, claims.user);
     match create_json(&state.store, &key, &escrow).await? {

@@ -63,10 +63,15 @@ pub fn ChangePassphrase() -> impl IntoView {
                     }
                     Err(error) => return Err(api_error_message(tr, &error)),
                 };
-                ws.session.set_token(Some(renewed.token));
-                vault.passphrase_changed(&change.new, keys).await.map_err(|e| generic_error(tr, e))?;
-                ws.sync.request();
-                Ok(())
+                // The new passphrase first, so sync takes no session of the old one after it.
+                let kept = vault.passphrase_changed(&change.new, keys).await;
+                if ws.session.is_current(&vault) {
+                    ws.session.set_token(Some(renewed.token));
+                    ws.sync.request();
+                }
+                // In force on the server; the next unlock signs in with it if this device
+                // could not keep it.
+                kept.map_err(|_| tr.s("passphrase_changed_not_kept"))
             }
             .await;
             busy.set(false);

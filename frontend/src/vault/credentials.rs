@@ -39,10 +39,11 @@ impl Vault {
     pub async fn passphrase_changed(&self, new: &NewCredentials, keys: DerivedKeys) -> Result<(), VaultError> {
         *self.auth_secret.borrow_mut() = keys.auth_secret;
         self.credentials_epoch.set(self.credentials_epoch.get() + 1);
-        self.update_header(|header| {
-            header.salt = new.salt;
-            header.kdf = new.kdf;
-            header.wrapped_account_key = new.wrapped_account_key.clone();
+        let (salt, kdf, wrapped) = (new.salt, new.kdf, new.wrapped_account_key.clone());
+        self.update_header(move |header| {
+            header.salt = salt;
+            header.kdf = kdf;
+            header.wrapped_account_key = wrapped;
             header.must_sign_in = false;
         })
         .await
@@ -56,12 +57,12 @@ impl Vault {
 
     /// Holds off sync while a passphrase change is under way here ([`ChangingPassphrase`]).
     pub fn changing_passphrase(&self) -> ChangingPassphrase<'_> {
-        self.changing.set(true);
+        self.changing.set(self.changing.get() + 1);
         ChangingPassphrase(self)
     }
 
     pub fn is_changing_passphrase(&self) -> bool {
-        self.changing.get()
+        self.changing.get() > 0
     }
 
     /// Whether the server no longer takes this vault's passphrase.
@@ -116,7 +117,8 @@ impl Vault {
 
     /// Records that the server keeps the escrow for `recovery`.
     pub async fn escrow_kept(&self, recovery: &[u8; 32]) -> Result<(), VaultError> {
-        self.update_header(|header| header.escrowed_to = recovery.to_vec()).await
+        let recovery = recovery.to_vec();
+        self.update_header(move |header| header.escrowed_to = recovery).await
     }
 }
 
@@ -126,6 +128,6 @@ pub struct ChangingPassphrase<'a>(&'a Vault);
 
 impl Drop for ChangingPassphrase<'_> {
     fn drop(&mut self) {
-        self.0.changing.set(false);
+        self.0.changing.set(self.0.changing.get() - 1);
     }
 }

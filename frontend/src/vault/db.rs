@@ -121,6 +121,26 @@ impl DeviceDb {
         self.get(VAULT, HEADER_KEY.into()).await
     }
 
+    /// Changes the stored header in one transaction, so that no other write (another tab's
+    /// included) lands between reading it and writing it back; returns it as written.
+    pub async fn update_header(&self, change: impl FnOnce(&mut VaultHeader) + 'static) -> Result<VaultHeader> {
+        let header = self
+            .db
+            .transaction(&[VAULT])
+            .rw()
+            .run(move |t| async move {
+                let store = t.object_store(VAULT)?;
+                let missing = || indexed_db::Error::User(DbError::Corrupt("the vault header is gone".into()));
+                let stored = store.get(&key(HEADER_KEY)).await?.ok_or_else(missing)?;
+                let mut header: VaultHeader = decode(stored).map_err(indexed_db::Error::User)?;
+                change(&mut header);
+                store.put_kv(&key(HEADER_KEY), &encode(&header)).await?;
+                Ok(header)
+            })
+            .await?;
+        Ok(header)
+    }
+
     pub async fn put_header(&self, header: &VaultHeader) -> Result<()> {
         self.put(VAULT, HEADER_KEY.into(), encode(header)).await
     }

@@ -52,13 +52,15 @@ impl CaseKey {
 /// An unlocked vault: the keys live only in this value, and go when it is dropped.
 pub struct Vault {
     pub db: DeviceDb,
-    /// As stored: every change is written to IndexedDB first, then here.
+    /// As last read or written: IndexedDB holds the truth, and every change is made there
+    /// first.
     header: RefCell<VaultHeader>,
     account_key: SecretKey,
     /// Signs in again when the session ends; replaced by a passphrase change.
     auth_secret: RefCell<SecretKey>,
     credentials_epoch: Cell<u64>,
-    changing: Cell<bool>,
+    /// Passphrase changes under way on this device.
+    changing: Cell<u32>,
     identity: IdentityKeys,
 }
 
@@ -114,7 +116,7 @@ impl Vault {
             account_key,
             auth_secret: RefCell::new(auth_secret),
             credentials_epoch: Cell::new(0),
-            changing: Cell::new(false),
+            changing: Cell::new(0),
             identity,
         }
     }
@@ -153,16 +155,10 @@ impl Vault {
         self.header.borrow().username.clone()
     }
 
-    /// Changes the header here, then stores it. Each change applies to the one before at
-    /// once (no await between), and IndexedDB runs the writes in the order they began, so
-    /// two changes at the same moment never undo each other.
-    async fn update_header(&self, change: impl FnOnce(&mut VaultHeader)) -> Result<(), VaultError> {
-        let header = {
-            let mut header = self.header.borrow_mut();
-            change(&mut header);
-            header.clone()
-        };
-        self.db.put_header(&header).await?;
+    /// Changes the stored header (in one transaction), then keeps it here.
+    async fn update_header(&self, change: impl FnOnce(&mut VaultHeader) + 'static) -> Result<(), VaultError> {
+        let header = self.db.update_header(change).await?;
+        *self.header.borrow_mut() = header;
         Ok(())
     }
 
