@@ -481,6 +481,29 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
         .await;
     assert_eq!(roles, "administrator,case_manager,case_manager,supervisor");
 
+    // The coordinator makes a case manager the protection focal point of the office; each
+    // change is a signed entry, and the list shows it.
+    let rows = "[...document.querySelectorAll('#members tr')]";
+    let moved =
+        admin.eval(&format!("return {rows}.find(tr => tr.dataset.role === 'case_manager').dataset.member")).await;
+    let moved = moved.as_str().unwrap().to_owned();
+    admin.click(&format!("button[data-edit='{moved}']")).await;
+    admin.set_value("#edit-role", "protection_focal_point").await;
+    admin.click("#edit-teams input[type=checkbox]").await;
+    admin.click("#edit-submit").await;
+    admin
+        .until(
+            "the new role shows",
+            &format!(
+                "return {rows}.map(tr => tr.dataset.role).sort().join(',') === \
+                 'administrator,case_manager,protection_focal_point,supervisor'"
+            ),
+            30,
+        )
+        .await;
+    let row = admin.eval(&format!("return document.querySelector(\"tr[data-member='{moved}']\").innerText")).await;
+    assert!(row.as_str().unwrap().contains("Oficina Quetzaltenango"), "the team shows: {row}");
+
     // Recovery drill. Dana writes a case; at its next sync her device seals her account key
     // to the organisation's recovery key. Then she forgets her passphrase.
     let dana = kept.expect("dana's device");

@@ -5,6 +5,7 @@ pub mod enrol;
 pub mod gate;
 pub mod group;
 pub mod login;
+pub mod member_edit;
 pub mod organisation;
 pub mod passphrase;
 pub mod recover;

@@ -6,6 +6,7 @@
 use crate::components::qr::Qr;
 use crate::components::tr::{use_tr, Tr};
 use crate::organisation::{OrgError, OrgView};
+use crate::pages::member_edit::MemberEditor;
 use crate::pages::recover::RecoverForm;
 use crate::workspace::{use_workspace, Workspace};
 use leptos::prelude::*;
@@ -35,7 +36,7 @@ fn org_error(tr: Tr, error: &OrgError) -> String {
 }
 
 /// Runs an administration step with the session's token; its error as text.
-async fn act<T, F, Fut>(ws: Workspace, tr: Tr, step: F) -> Result<T, String>
+pub(crate) async fn act<T, F, Fut>(ws: Workspace, tr: Tr, step: F) -> Result<T, String>
 where
     F: FnOnce(std::rc::Rc<crate::vault::Vault>, String) -> Fut,
     Fut: std::future::Future<Output = Result<T, OrgError>>,
@@ -152,6 +153,8 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
         .map(|(vault, me)| vault.identity().public().safety_number(organisation.id, me))
         .unwrap_or_default();
     let admin = mine.as_ref().is_some_and(|m| m.card.role == Role::Administrator);
+    // The member whose role and teams are being changed, or who is being recovered.
+    let editing = RwSignal::new(None::<UserId>);
     let recovering = RwSignal::new(None::<UserId>);
     let team_names = {
         let organisation = organisation.clone();
@@ -164,18 +167,28 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
         .map(|member| {
             let card = member.card.clone();
             let teams = team_names(&card.teams);
+            let supervised = team_names(&card.supervises);
             let is_me = Some(card.user) == me;
             let user = card.user;
             view! {
                 <tr data-member=user.to_string() data-role=card.role.code()>
                     <td>{short(user)} {is_me.then(|| format!(" ({})", tr.s("org_you")))}</td>
                     <td>{tr.code("role", card.role.code())}</td>
-                    <td>{teams}</td>
+                    <td>
+                        {teams}
+                        {(!supervised.is_empty()).then(|| view! {
+                            <span class="supervises">" · " {tr.s("org_supervises")} ": " {supervised.clone()}</span>
+                        })}
+                    </td>
                     <td>
                         <Show when=move || admin && !is_me>
+                            <button type="button" class="secondary" data-edit=user.to_string()
+                                on:click=move |_| { recovering.set(None); editing.set(Some(user)) }>
+                                {move || tr.s("org_edit_member")}
+                            </button>
                             <DisableButton user=user />
                             <button type="button" class="secondary" data-recover=user.to_string()
-                                on:click=move |_| recovering.set(Some(user))>
+                                on:click=move |_| { editing.set(None); recovering.set(Some(user)) }>
                                 {move || tr.s("recovery_start")}
                             </button>
                         </Show>
@@ -200,6 +213,15 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
         <table id="members">
             <tbody>{rows}</tbody>
         </table>
+        {
+            let organisation = organisation.clone();
+            move || {
+                editing.get().map(|user| {
+                    let close = Callback::new(move |()| editing.set(None));
+                    view! { <MemberEditor organisation=organisation.clone() user=user close=close /> }
+                })
+            }
+        }
         {
             let organisation = organisation.clone();
             move || {

@@ -6,11 +6,13 @@
 //! there ([`Organisation::verify`]); an entry that does not follow is refused and changes
 //! nothing.
 
+mod edit;
 mod entry;
 mod organisation;
 #[cfg(test)]
 mod tests;
 
+pub use edit::changes_for;
 pub use entry::{Digest, SignedEntry, MAX_ENTRY_BYTES};
 pub use organisation::{Member, Organisation};
 
