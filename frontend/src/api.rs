@@ -199,3 +199,10 @@ pub async fn recover_member(token: &str, user: UserId, recovery: &Recovery) -> R
         Request::post(&format!("/api/members/{user}/recover")).header("Authorization", &bearer(token)).json(recovery);
     send(request).await.map(|_| ())
 }
+
+/// Publishes the organisation's settings (administrators); returns the version in force.
+pub async fn publish_settings(token: &str, settings: &OrganisationSettings) -> Result<u64> {
+    let request = Request::put("/api/settings").header("Authorization", &bearer(token)).json(settings);
+    let published: puente_shared::protocol::PublishedSettings = json(send(request).await?).await?;
+    Ok(published.version)
+}

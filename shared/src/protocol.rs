@@ -316,6 +316,12 @@ pub struct PendingResponse {
 /// Largest sealed label of an invite, in bytes.
 pub const MAX_INVITE_LABEL_BYTES: usize = 512;
 
+/// Answer to `PUT /api/settings`: the version now in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedSettings {
+    pub version: u64,
+}
+
 /// Answer to an appended membership entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppendedEntry {

@@ -274,6 +274,9 @@ async fn only_administrators_administer_whatever_the_other_roles() {
         };
         expect(invite(device, &invite_request).await, StatusCode::CREATED).await;
         expect(device.get_with("/api/members/pending", &device.session.token).await, StatusCode::OK).await;
+        let mut settings = OrganisationSettings::default();
+        settings.follow_up.critical_days = 5;
+        expect(device.send(Method::PUT, "/api/settings", Some(&settings)).await, StatusCode::OK).await;
         // The target has no escrow yet; an administrator's malformed recovery is refused
         // after the role check, so the target keeps their passphrase.
         let recovery = format!("/api/members/{}/recovery", target.session.user_id);
@@ -349,6 +352,29 @@ async fn only_administrators_administer_whatever_the_other_roles() {
     assert!(!pending.pending.iter().any(|p| p.user_id == newcomer.session.user_id));
     assert_eq!(error_code(disable(admin.session.user_id).await).await, "cannot_disable_self");
     assert_eq!(disable(UserId::random()).await.status(), StatusCode::NOT_FOUND);
+    // Settings published in the app: refused whole when any part is wrong, else the next
+    // version, which every member reads.
+    let published = |settings: OrganisationSettings| {
+        let admin = admin.clone();
+        async move { admin.send(Method::PUT, "/api/settings", Some(&settings)).await }
+    };
+    let in_force = |device: &Device| {
+        let device = device.clone();
+        async move {
+            device.get_with("/api/settings", &device.session.token).await.json::<OrganisationSettings>().await.unwrap()
+        }
+    };
+    assert_eq!(in_force(&target).await.follow_up.critical_days, 5, "the administrator's, from the loop above");
+    let mut bad = OrganisationSettings::default();
+    bad.follow_up.critical_days = 0;
+    bad.providers.push(Provider { name: "Clinic".into(), ..Provider::default() });
+    let refused = published(bad).await;
+    assert_eq!((refused.status(), error_code(refused).await.as_str()), (StatusCode::BAD_REQUEST, "invalid_settings"));
+    let mut good = OrganisationSettings::default();
+    good.providers.push(Provider { name: "Clinic".into(), services: [Service::Health].into(), ..Provider::default() });
+    let answer: serde_json::Value = published(good.clone()).await.json().await.unwrap();
+    assert!(answer["version"].as_u64().unwrap() >= 2, "{answer}");
+    assert_eq!(in_force(&target).await, good);
     // Bad invites are refused.
     let bad = InviteRequest { supervises: vec![puente_shared::ids::TeamId::random()], ..invite_request.clone() };
     let response = invite(&admin, &bad).await;

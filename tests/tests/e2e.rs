@@ -504,9 +504,27 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
     let row = admin.eval(&format!("return document.querySelector(\"tr[data-member='{moved}']\").innerText")).await;
     assert!(row.as_str().unwrap().contains("Oficina Quetzaltenango"), "the team shows: {row}");
 
+    // The coordinator publishes the follow-up intervals and a provider in the app; a wrong
+    // interval is refused on the device first. A colleague's device takes them at its sync.
+    admin.type_into("#days-critical", "0").await;
+    admin.click("#save-settings").await;
+    shown(&admin, "#settings-error").await;
+    clear(&admin, "#days-critical").await;
+    admin.type_into("#days-critical", "3").await;
+    admin.click("#add-provider").await;
+    admin.type_into("fieldset.provider .provider-name", "Clínica San Juan").await;
+    admin.click("fieldset.provider input[type=checkbox][value=health]").await;
+    admin.click("#save-settings").await;
+    admin.wait_for("#settings-saved", 30).await;
+    let dana = kept.expect("dana's device");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while !dana.indexed_db_dump().await.contains("Clínica San Juan") {
+        assert!(std::time::Instant::now() < deadline, "the colleague's device never took the settings");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+
     // Recovery drill. Dana writes a case; at its next sync her device seals her account key
     // to the organisation's recovery key. Then she forgets her passphrase.
-    let dana = kept.expect("dana's device");
     dana.click("a.brand").await;
     dana.click("#new-case").await;
     let dana_case = canary();

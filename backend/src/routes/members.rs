@@ -27,7 +27,7 @@ use puente_shared::protocol::{
 use puente_shared::UserId;
 
 /// The organisation, if the caller is one of its administrators now.
-async fn as_administrator<S: BlobStore>(state: &AppState<S>, claims: &Claims) -> ApiResult<Organisation> {
+pub(super) async fn as_administrator<S: BlobStore>(state: &AppState<S>, claims: &Claims) -> ApiResult<Organisation> {
     let organisation = match membership::organisation(&state.store, claims.tenant).await {
         Ok(Some(organisation)) => organisation,
         Ok(None) => {

@@ -27,7 +27,7 @@ pub fn api<S: BlobStore>() -> Router<AppState<S>> {
         .route("/api/account/escrow", put(accounts::put_escrow::<S>))
         .route("/api/cases/{case}/revisions/{revision}", put(revisions::push::<S>).get(revisions::fetch::<S>))
         .route("/api/changes", get(changes::changes::<S>))
-        .route("/api/settings", get(settings::settings::<S>))
+        .route("/api/settings", get(settings::settings::<S>).put(settings::publish::<S>))
         .route("/api/invites", post(members::invite::<S>))
         .route("/api/members/pending", get(members::pending::<S>))
         .route("/api/members/{user}/disable", post(members::disable::<S>))

@@ -9,4 +9,5 @@ pub mod member_edit;
 pub mod organisation;
 pub mod passphrase;
 pub mod recover;
+pub mod settings;
 pub mod unlock;

@@ -8,6 +8,7 @@ use crate::components::tr::{use_tr, Tr};
 use crate::organisation::{OrgError, OrgView};
 use crate::pages::member_edit::MemberEditor;
 use crate::pages::recover::RecoverForm;
+use crate::pages::settings::SettingsForm;
 use crate::workspace::{use_workspace, Workspace};
 use leptos::prelude::*;
 use puente_shared::crypto::{open_sealed, seal_to};
@@ -275,6 +276,7 @@ fn Admin(organisation: Organisation) -> impl IntoView {
         <TeamForm />
         <InviteForm teams=teams />
         <Pending organisation=organisation />
+        <SettingsForm />
     }
 }
 
