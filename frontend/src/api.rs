@@ -206,3 +206,8 @@ pub async fn publish_settings(token: &str, settings: &OrganisationSettings) -> R
     let published: puente_shared::protocol::PublishedSettings = json(send(request).await?).await?;
     Ok(published.version)
 }
+
+/// Ends this session on the server.
+pub async fn logout(token: &str) -> Result<()> {
+    send(Request::post("/api/logout").header("Authorization", &bearer(token)).build()).await.map(|_| ())
+}

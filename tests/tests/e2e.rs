@@ -539,6 +539,12 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
     dana.click("#lock").await;
     dana.wait_for("#unlock-passphrase", 10).await;
     let drill = std::time::Instant::now();
+    // Locking also ended the session on the server.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !store.objects().await.iter().any(|(key, _)| key.contains("/ended-sessions/")) {
+        assert!(std::time::Instant::now() < deadline, "the lock did not end the session");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 
     // The coordinator types the sheet; a mistyped word is caught before anything is sent.
     admin.click(&format!("button[data-recover='{dana_id}']")).await;

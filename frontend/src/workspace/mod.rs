@@ -71,16 +71,25 @@ impl Workspace {
         Ok(())
     }
 
-    /// Locks the app: saves what is pending, then forgets every key and every opened case.
+    /// Locks the app: saves what is pending, then forgets every key and every opened case,
+    /// and ends the session.
     pub async fn lock(self, for_idle: bool) {
         if let Some(id) = self.autosave.take() {
             if let Err(error) = self.save(id).await {
                 web_sys::console::error_1(&format!("saving before lock failed: {error}").into());
             }
         }
+        let token = self.session.token();
         self.session.locked(for_idle);
         self.cases.set_all(BTreeMap::new());
         self.org.clear();
+        // The session ends on the server too, so a token copied from this page is of no
+        // use after the lock (best effort: offline, it simply expires).
+        if let Some(token) = token {
+            leptos::task::spawn_local(async move {
+                let _ = crate::api::logout(&token).await;
+            });
+        }
     }
 
     pub async fn create_case(self) -> Result<CaseId, VaultError> {
