@@ -110,6 +110,98 @@ async fn browser_unlock() -> Value {
     summarise(samples)
 }
 
+/// A membership log of 500 entries (teams and members), then a new member enrolled from
+/// the administrator's link: how long their device takes from enrolment to showing the
+/// organisation verified (fetch, verify, keep sealed), and how long an unlock takes to show
+/// it again (open and verify the kept log). Real headless Chromium, real backend.
+async fn browser_membership() -> (Value, Value) {
+    use puente_backend::store::{create_json, BlobStore};
+    use puente_shared::crypto::IdentityKeys;
+    use puente_shared::ids::TeamId;
+    use puente_shared::membership::{Change, Country, MemberCard, Organisation, Role, SignedEntry, Team};
+    use puente_shared::protocol::{InviteRequest, InviteResponse, Session};
+    use puente_tests::backend_process::BackendProcess;
+    use puente_tests::browser::Browser;
+    const ENTRIES: usize = 500;
+    const PASSPHRASE: &str = "lantern river 42 Oak maple";
+    let (data, logs) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let args = vec!["--store".to_owned(), "fs".into(), "--data-dir".into(), data.path().display().to_string()];
+    let backend = BackendProcess::start(puente_tests::free_port(), &args, &[], logs.path());
+    let link = backend.enrolment_link();
+    let invite = link.split_once('#').expect("a fragment").1;
+    let response = puente_tests::api::enrol(&backend.url, invite, "coordinator", PASSPHRASE).await;
+    let session: Session = response.json().await.expect("session");
+    let keys = derive_keys(PASSPHRASE, &session.salt, session.kdf).expect("derive");
+    let account_key = crypto::unwrap_account_key(&keys.kek, &session.wrapped_account_key, session.user_id).unwrap();
+    let founder = puente_tests::api::Device {
+        http: reqwest::Client::new(),
+        url: backend.url.clone(),
+        session,
+        account_key,
+        passphrase: PASSPHRASE.into(),
+    };
+    // The log is written straight into the store the backend serves (appending 500 entries
+    // over HTTP would measure the server's replays instead).
+    let store = FsStore::open(data.path()).expect("store");
+    let (tenant, admin, identity) = (founder.tenant(), founder.session.user_id, founder.identity());
+    let genesis = Organisation::founding_entry(tenant, "Bench org", admin, &identity, [9; 32], 0);
+    let mut organisation = Organisation::found(&genesis.digest(), &genesis).expect("founded");
+    let mut log = vec![genesis];
+    let team = Team { id: TeamId::random(), name: "Office".into(), country: Country::parse("GT").expect("GT") };
+    let mut changes = vec![Change::TeamAdded { team: team.clone() }];
+    while changes.len() + 1 < ENTRIES {
+        let member = MemberCard {
+            user: puente_shared::UserId::random(),
+            role: Role::CaseManager,
+            teams: vec![team.id],
+            supervises: vec![],
+            keys: IdentityKeys::generate().public(),
+        };
+        changes.push(Change::MemberAdded { member });
+    }
+    for change in changes {
+        let entry = organisation.next_entry(change, 0).expect("follows");
+        let signed = SignedEntry::sign(&entry, admin, &identity);
+        organisation.apply(&signed).expect("applies");
+        log.push(signed);
+    }
+    for (seq, signed) in log.iter().enumerate() {
+        create_json(&store, &puente_backend::layout::membership_entry(tenant, seq as u64), signed).await.unwrap();
+    }
+    assert_eq!(
+        store.list(&puente_backend::layout::membership_prefix(tenant), None, 1000).await.unwrap().len(),
+        ENTRIES
+    );
+    let request = InviteRequest { role: Role::CaseManager, teams: vec![team.id], supervises: vec![], label: vec![] };
+    let invite: InviteResponse =
+        founder.send(reqwest::Method::POST, "/api/invites", Some(&request)).await.json().await.expect("invite");
+    let root = log[0].digest().encode();
+
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/enrol#{}.{root}", backend.url, invite.invite)).await;
+    browser.type_into("#enrol-username", "newcomer").await;
+    browser.type_into("#enrol-passphrase", PASSPHRASE).await;
+    browser.type_into("#enrol-confirm", PASSPHRASE).await;
+    let start = Instant::now();
+    browser.click("#enrol-submit").await;
+    browser.wait_for("#new-case", 60).await;
+    browser.click("#nav-organisation").await;
+    browser.wait_for("#org-name-shown", 120).await;
+    let first = start.elapsed();
+    let mut unlocks = Vec::new();
+    for _ in 0..5 {
+        browser.reload().await;
+        browser.type_into("#unlock-passphrase", PASSPHRASE).await;
+        let start = Instant::now();
+        browser.click("#unlock-submit").await;
+        browser.wait_for("#org-name-shown", 60).await;
+        unlocks.push(start.elapsed());
+    }
+    browser.close().await;
+    backend.stop();
+    (summarise(vec![first]), summarise(unlocks))
+}
+
 /// A size measured by the build and passed in by `cargo xtask bench` (null when absent).
 fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok()?.parse().ok()
@@ -120,6 +212,7 @@ async fn main() {
     let (seal, open) = envelope();
     let (push, fetch, feed) = sync_api().await;
     let unlock = browser_unlock().await;
+    let (membership_first, membership_unlock) = browser_membership().await;
     let report = json!({
         "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
         "argon2id_default_native": kdf(),
@@ -129,6 +222,8 @@ async fn main() {
         "push_10kib_fs_loopback": push,
         "fetch_10kib_fs_loopback": fetch,
         "change_feed_300_entries_fs_loopback": feed,
+        "membership_500_entries_enrol_to_verified_in_chromium": membership_first,
+        "membership_500_entries_unlock_to_verified_in_chromium": membership_unlock,
         "frontend_wasm": {
             "bytes": env_number("PUENTE_WASM_BYTES"),
             "gzip_bytes": env_number("PUENTE_WASM_GZIP_BYTES"),
