@@ -90,6 +90,19 @@ impl Membership {
         self.view.get()
     }
 
+    /// Reads the organisation without cloning it (tracked).
+    pub fn view_with<T>(&self, read: impl FnOnce(&OrgView) -> T) -> T {
+        self.view.with(read)
+    }
+
+    /// The verified organisation as it is now (untracked), for an action about to be taken.
+    pub fn verified_untracked(&self) -> Option<Organisation> {
+        self.view.with_untracked(|view| match view {
+            OrgView::Verified { organisation, .. } => Some((**organisation).clone()),
+            _ => None,
+        })
+    }
+
     /// The organisation's public recovery key, when its log verified from a root this
     /// device did not take from the server: a server that invented the whole log would
     /// otherwise be sent account keys sealed to a key of its own.

@@ -105,7 +105,13 @@ impl SyncStatus {
                     // Settings change rarely: fetched at the rhythm of the periodic pull, not
                     // again for every save that asks for a sync.
                     let with_settings = js_sys::Date::now() - last_settings > PULL_EVERY_MS;
-                    match run.once(with_settings).await {
+                    let result = run.once(with_settings).await;
+                    if self.generation.get_value() != generation || session.phase_untracked() != Phase::Unlocked {
+                        // Locked (and perhaps unlocked again) meanwhile: what this run met,
+                        // a refusal of the session the lock ended included, is not news.
+                        break;
+                    }
+                    match result {
                         Ok(()) => {
                             last_pull = js_sys::Date::now();
                             if with_settings {

@@ -506,9 +506,12 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
 
     // The coordinator publishes the follow-up intervals and a provider in the app; a wrong
     // interval is refused on the device first. A colleague's device takes them at its sync.
+    admin.wait_for("#save-settings:not([disabled])", 30).await;
+    clear(&admin, "#days-critical").await;
     admin.type_into("#days-critical", "0").await;
     admin.click("#save-settings").await;
-    shown(&admin, "#settings-error").await;
+    let refusal = shown(&admin, "#settings-error").await;
+    assert!(refusal.contains("Critical risk"), "the refused interval is named: {refusal}");
     clear(&admin, "#days-critical").await;
     admin.type_into("#days-critical", "3").await;
     admin.click("#add-provider").await;

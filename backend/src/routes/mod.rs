@@ -27,7 +27,14 @@ pub fn api<S: BlobStore>() -> Router<AppState<S>> {
         .route("/api/account/escrow", put(accounts::put_escrow::<S>))
         .route("/api/cases/{case}/revisions/{revision}", put(revisions::push::<S>).get(revisions::fetch::<S>))
         .route("/api/changes", get(changes::changes::<S>))
-        .route("/api/settings", get(settings::settings::<S>).put(settings::publish::<S>))
+        .route(
+            "/api/settings",
+            get(settings::settings::<S>)
+                .put(settings::publish::<S>)
+                // A full directory (MAX_PROVIDERS, each field at its longest) is larger than a
+                // revision may be.
+                .layer(DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
         .route("/api/invites", post(members::invite::<S>))
         .route("/api/members/pending", get(members::pending::<S>))
         .route("/api/members/{user}/disable", post(members::disable::<S>))

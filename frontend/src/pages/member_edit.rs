@@ -8,7 +8,7 @@ use crate::pages::organisation::act;
 use crate::workspace::use_workspace;
 use leptos::prelude::*;
 use puente_shared::ids::TeamId;
-use puente_shared::membership::{changes_for, Organisation, Role, Team};
+use puente_shared::membership::{changes_for, Role, Team};
 use puente_shared::UserId;
 
 /// Checkboxes for a set of teams.
@@ -38,9 +38,10 @@ fn TeamChoice(teams: Vec<Team>, chosen: RwSignal<Vec<TeamId>>, name: &'static st
 }
 
 #[component]
-pub fn MemberEditor(organisation: Organisation, user: UserId, close: Callback<()>) -> impl IntoView {
+pub fn MemberEditor(user: UserId, close: Callback<()>) -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
+    let Some(organisation) = ws.org.verified_untracked() else { return ().into_any() };
     let Some(card) = organisation.member(user).map(|m| m.card.clone()) else {
         return view! { <p class="notice">{move || tr.s("recovery_not_member")}</p> }.into_any();
     };
@@ -50,13 +51,17 @@ pub fn MemberEditor(organisation: Organisation, user: UserId, close: Callback<()
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let all_teams: Vec<Team> = organisation.teams().cloned().collect();
-    let card = StoredValue::new(card);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let changes =
-            changes_for(&card.get_value(), role.get_untracked(), teams.get_untracked(), supervises.get_untracked());
+        // From the member as the log says now: another administrator may have changed them
+        // since the form opened, and only what differs from that is sent.
+        let Some(card) = ws.org.verified_untracked().and_then(|org| org.member(user).map(|m| m.card.clone())) else {
+            error.set(Some(tr.s("recovery_not_member")));
+            return;
+        };
+        let changes = changes_for(&card, role.get_untracked(), teams.get_untracked(), supervises.get_untracked());
         if changes.is_empty() {
-            close.run(());
+            close.try_run(());
             return;
         }
         busy.set(true);
@@ -68,10 +73,14 @@ pub fn MemberEditor(organisation: Organisation, user: UserId, close: Callback<()
                 Ok(())
             })
             .await;
-            busy.set(false);
+            busy.try_set(false);
             match result {
-                Ok(()) => close.run(()),
-                Err(message) => error.set(Some(message)),
+                Ok(()) => {
+                    close.try_run(());
+                }
+                Err(message) => {
+                    error.try_set(Some(message));
+                }
             }
         });
     };
@@ -105,7 +114,7 @@ pub fn MemberEditor(organisation: Organisation, user: UserId, close: Callback<()
             </Show>
             <p class="field-error" id="edit-error" role="alert">{move || error.get()}</p>
             <div class="row">
-                <button type="button" class="secondary" on:click=move |_| close.run(())>{move || tr.s("cancel")}</button>
+                <button type="button" class="secondary" on:click=move |_| { close.try_run(()); }>{move || tr.s("cancel")}</button>
                 <button type="submit" id="edit-submit" disabled=move || busy.get()>{move || tr.s("org_save_member")}</button>
             </div>
         </form>

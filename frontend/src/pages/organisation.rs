@@ -54,6 +54,18 @@ pub fn OrganisationPage() -> impl IntoView {
     let tr = use_tr();
     // The recovery sheet's words, shown once right after founding and never kept.
     let recovery = RwSignal::new(None::<Zeroizing<String>>);
+    // Owned here, not by the member list: a new entry of the log redraws the list, and must
+    // not close a form half filled in (or end the callback a change under way will call).
+    let panel = RwSignal::new(None::<Panel>);
+    let me = ws.session.user_id();
+    let admin = Memo::new(move |_| {
+        ws.org.view_with(|view| match view {
+            OrgView::Verified { organisation, .. } => {
+                me.and_then(|me| organisation.member(me)).is_some_and(|m| m.card.role == Role::Administrator)
+            }
+            _ => false,
+        })
+    });
     view! {
         <section class="card" id="organisation">
             <h1>{move || tr.s("nav_organisation")}</h1>
@@ -69,10 +81,21 @@ pub fn OrganisationPage() -> impl IntoView {
                     }
                     .into_any(),
                     OrgView::Verified { organisation, root_from_server } => {
-                        view! { <Details organisation=*organisation root_from_server=root_from_server /> }.into_any()
+                        view! { <Details organisation=*organisation root_from_server=root_from_server panel=panel /> }
+                            .into_any()
                     }
                 },
             }}
+            {move || panel.get().filter(|_| admin.get()).map(|open| {
+                let close = Callback::new(move |()| panel.set(None));
+                match open {
+                    Panel::Edit(user) => view! { <MemberEditor user=user close=close /> }.into_any(),
+                    Panel::Recover(user) => view! { <RecoverForm user=user close=close /> }.into_any(),
+                }
+            })}
+            <Show when=move || admin.get() && recovery.with(Option::is_none)>
+                <SettingsForm />
+            </Show>
         </section>
     }
 }
@@ -141,8 +164,15 @@ fn RecoverySheet(words: Zeroizing<String>, recovery: RwSignal<Option<Zeroizing<S
     }
 }
 
+/// What an administrator opened for one member, below the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Edit(UserId),
+    Recover(UserId),
+}
+
 #[component]
-fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView {
+fn Details(organisation: Organisation, root_from_server: bool, panel: RwSignal<Option<Panel>>) -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
     let me = ws.session.user_id();
@@ -154,9 +184,6 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
         .map(|(vault, me)| vault.identity().public().safety_number(organisation.id, me))
         .unwrap_or_default();
     let admin = mine.as_ref().is_some_and(|m| m.card.role == Role::Administrator);
-    // The member whose role and teams are being changed, or who is being recovered.
-    let editing = RwSignal::new(None::<UserId>);
-    let recovering = RwSignal::new(None::<UserId>);
     let team_names = {
         let organisation = organisation.clone();
         move |teams: &[TeamId]| -> String {
@@ -184,12 +211,12 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
                     <td>
                         <Show when=move || admin && !is_me>
                             <button type="button" class="secondary" data-edit=user.to_string()
-                                on:click=move |_| { recovering.set(None); editing.set(Some(user)) }>
+                                on:click=move |_| panel.set(Some(Panel::Edit(user)))>
                                 {move || tr.s("org_edit_member")}
                             </button>
                             <DisableButton user=user />
                             <button type="button" class="secondary" data-recover=user.to_string()
-                                on:click=move |_| { editing.set(None); recovering.set(Some(user)) }>
+                                on:click=move |_| panel.set(Some(Panel::Recover(user)))>
                                 {move || tr.s("recovery_start")}
                             </button>
                         </Show>
@@ -214,23 +241,6 @@ fn Details(organisation: Organisation, root_from_server: bool) -> impl IntoView 
         <table id="members">
             <tbody>{rows}</tbody>
         </table>
-        {
-            let organisation = organisation.clone();
-            move || {
-                editing.get().map(|user| {
-                    let close = Callback::new(move |()| editing.set(None));
-                    view! { <MemberEditor organisation=organisation.clone() user=user close=close /> }
-                })
-            }
-        }
-        {
-            let organisation = organisation.clone();
-            move || {
-                recovering.get().map(|user| {
-                    view! { <RecoverForm organisation=organisation.clone() user=user recovering=recovering /> }
-                })
-            }
-        }
         <Show when=move || admin>
             <Admin organisation=organisation.clone() />
         </Show>
@@ -276,7 +286,6 @@ fn Admin(organisation: Organisation) -> impl IntoView {
         <TeamForm />
         <InviteForm teams=teams />
         <Pending organisation=organisation />
-        <SettingsForm />
     }
 }
 

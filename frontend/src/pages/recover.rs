@@ -65,7 +65,7 @@ async fn recover(
 }
 
 #[component]
-pub fn RecoverForm(organisation: Organisation, user: UserId, recovering: RwSignal<Option<UserId>>) -> impl IntoView {
+pub fn RecoverForm(user: UserId, close: Callback<()>) -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
     let words = RwSignal::new(String::new());
@@ -74,7 +74,6 @@ pub fn RecoverForm(organisation: Organisation, user: UserId, recovering: RwSigna
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
-    let organisation = StoredValue::new(organisation);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pass = passphrase.get_untracked();
@@ -91,9 +90,11 @@ pub fn RecoverForm(organisation: Organisation, user: UserId, recovering: RwSigna
         leptos::task::spawn_local(async move {
             TimeoutFuture::new(30).await;
             let typed = zeroize::Zeroizing::new(words.get_untracked());
-            let org = organisation.get_value();
-            let result = recover(ws, tr, &org, user, &typed, &pass).await;
-            busy.set(false);
+            let result = match ws.org.verified_untracked() {
+                Some(org) => recover(ws, tr, &org, user, &typed, &pass).await,
+                None => Err(tr.s("org_need_network")),
+            };
+            busy.try_set(false);
             match result {
                 Ok(()) => {
                     // Nothing of the sheet or the passphrase stays on the screen.
@@ -111,7 +112,7 @@ pub fn RecoverForm(organisation: Organisation, user: UserId, recovering: RwSigna
             <h3>{move || tr.s("recovery_title")}</h3>
             <Show when=move || !done.get() fallback=move || view! {
                 <p class="notice" id="recovered" role="status">{move || tr.s("recovery_done")}</p>
-                <button type="button" on:click=move |_| recovering.set(None)>{move || tr.s("close")}</button>
+                <button type="button" on:click=move |_| { close.try_run(()); }>{move || tr.s("close")}</button>
             }>
                 <p>{move || tr.s("recovery_intro")}</p>
                 <label for="recovery-typed">{move || tr.s("recovery_words_label")}</label>
@@ -126,7 +127,7 @@ pub fn RecoverForm(organisation: Organisation, user: UserId, recovering: RwSigna
                 <input id="recovery-confirm" type="password" autocomplete="new-password" required
                     prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
                 <div class="row">
-                    <button type="button" class="secondary" on:click=move |_| recovering.set(None)>{move || tr.s("cancel")}</button>
+                    <button type="button" class="secondary" on:click=move |_| { close.try_run(()); }>{move || tr.s("cancel")}</button>
                 </div>
                 <SubmitRow prefix="recover" error=error busy=busy>{move || tr.s("recovery_submit")}</SubmitRow>
             </Show>

@@ -14,23 +14,59 @@ use puente_shared::casefile::followup::Policy;
 use puente_shared::casefile::referral::Service;
 use puente_shared::settings::{OrganisationSettings, Provider};
 
-/// A number input bound to one interval of the policy.
+/// The text typed for each interval, read as days only when publishing (a field being
+/// retyped is empty for a moment, and must stay so).
+#[derive(Clone, Copy)]
+struct Intervals {
+    low: RwSignal<String>,
+    medium: RwSignal<String>,
+    high: RwSignal<String>,
+    critical: RwSignal<String>,
+    plan_review: RwSignal<String>,
+}
+
+impl Intervals {
+    fn new() -> Self {
+        let field = || RwSignal::new(String::new());
+        Self { low: field(), medium: field(), high: field(), critical: field(), plan_review: field() }
+    }
+
+    fn show(&self, policy: &Policy) {
+        for (field, days) in self.fields(policy) {
+            field.set(days.to_string());
+        }
+    }
+
+    fn fields(&self, p: &Policy) -> [(RwSignal<String>, u16); 5] {
+        [
+            (self.low, p.low_days),
+            (self.medium, p.medium_days),
+            (self.high, p.high_days),
+            (self.critical, p.critical_days),
+            (self.plan_review, p.plan_review_days),
+        ]
+    }
+
+    /// The policy typed; what is not a number counts as 0, which the rules refuse.
+    fn policy(&self) -> Policy {
+        let days = |field: RwSignal<String>| field.get_untracked().trim().parse().unwrap_or(0);
+        Policy {
+            low_days: days(self.low),
+            medium_days: days(self.medium),
+            high_days: days(self.high),
+            critical_days: days(self.critical),
+            plan_review_days: days(self.plan_review),
+        }
+    }
+}
+
 #[component]
-fn Interval(
-    id: &'static str,
-    label: String,
-    policy: RwSignal<Policy>,
-    get: fn(&Policy) -> u16,
-    set: fn(&mut Policy, u16),
-) -> impl IntoView {
+fn Interval(id: &'static str, label: &'static str, text: RwSignal<String>) -> impl IntoView {
+    let tr = use_tr();
     view! {
-        <label for=id>{label}</label>
-        <input id=id type="number" min="1" max="365" inputmode="numeric" required
-            prop:value=move || policy.with(|p| get(p).to_string())
-            on:input=move |ev| {
-                let days = event_target_value(&ev).trim().parse().unwrap_or(0);
-                policy.update(|p| set(p, days));
-            } />
+        <label for=id>{move || tr.s(label)}</label>
+        <input id=id type="text" inputmode="numeric" autocomplete="off"
+            prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) />
     }
 }
 
@@ -99,16 +135,35 @@ fn ProviderRow(index: usize, providers: RwSignal<Vec<Provider>>) -> impl IntoVie
 pub fn SettingsForm() -> impl IntoView {
     let ws = use_workspace();
     let tr = use_tr();
-    let current = ws.cases.settings_untracked();
-    let policy = RwSignal::new(current.follow_up);
-    let providers = RwSignal::new(current.providers);
+    let intervals = Intervals::new();
+    let providers = RwSignal::new(Vec::<Provider>::new());
     let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(None::<u64>);
+    let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
+    // Publishing replaces the whole directory, so the form starts from the settings in force
+    // on the server, not from what this device last kept, and waits for them.
+    let loaded = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        let Some(vault) = ws.session.vault() else { return };
+        let fetched = match session_token(ws.session, &vault).await {
+            Ok(token) => api::settings(&token).await,
+            Err(error) => Err(error),
+        };
+        match fetched {
+            Ok(settings) => {
+                intervals.show(&settings.follow_up);
+                providers.try_set(settings.providers);
+                loaded.try_set(true);
+            }
+            Err(e) => {
+                error.try_set(Some(api_error_message(tr, &e)));
+            }
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        saved.set(None);
-        let settings = OrganisationSettings { follow_up: policy.get_untracked(), providers: providers.get_untracked() };
+        saved.set(false);
+        let settings = OrganisationSettings { follow_up: intervals.policy(), providers: providers.get_untracked() };
         let settings = match settings.parse() {
             Ok(settings) => settings,
             Err(errors) => {
@@ -126,39 +181,40 @@ pub fn SettingsForm() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = async {
                 let token = session_token(ws.session, &vault).await?;
-                let version = api::publish_settings(&token, &settings).await?;
-                Ok::<_, api::ApiError>(version)
+                api::publish_settings(&token, &settings).await
             }
             .await;
-            busy.set(false);
+            busy.try_set(false);
             match result {
-                Ok(version) => {
+                Ok(_) => {
                     if ws.session.is_current(&vault) {
                         if let Err(e) = vault.db.put_settings(&settings).await {
                             web_sys::console::warn_1(&format!("settings: {e}").into());
                         }
                         ws.cases.set_settings(settings);
                     }
-                    saved.set(Some(version));
+                    saved.try_set(true);
                 }
-                Err(e) => error.set(Some(api_error_message(tr, &e))),
+                Err(e) => {
+                    error.try_set(Some(api_error_message(tr, &e)));
+                }
             }
         });
     };
-    let rows =
-        move || (0..providers.with(Vec::len)).map(|index| view! { <ProviderRow index providers /> }).collect_view();
+    // Redrawn when a provider is added or removed, not at every keystroke.
+    let count = Memo::new(move |_| providers.with(Vec::len));
+    let rows = move || (0..count.get()).map(|index| view! { <ProviderRow index providers /> }).collect_view();
     view! {
         <h3>{move || tr.s("settings_title")}</h3>
-        <form id="settings-form" on:submit=submit>
+        <form id="settings-form" novalidate on:submit=submit on:input=move |_| saved.set(false)>
             <p>{move || tr.s("settings_intro")}</p>
             <fieldset>
                 <legend>{move || tr.s("settings_follow_up")}</legend>
-                <Interval id="days-low" label=tr.s("risk_low") policy get=|p| p.low_days set=|p, d| p.low_days = d />
-                <Interval id="days-medium" label=tr.s("risk_medium") policy get=|p| p.medium_days set=|p, d| p.medium_days = d />
-                <Interval id="days-high" label=tr.s("risk_high") policy get=|p| p.high_days set=|p, d| p.high_days = d />
-                <Interval id="days-critical" label=tr.s("risk_critical") policy get=|p| p.critical_days set=|p, d| p.critical_days = d />
-                <Interval id="days-plan-review" label=tr.s("settings_plan_review") policy
-                    get=|p| p.plan_review_days set=|p, d| p.plan_review_days = d />
+                <Interval id="days-low" label="risk_low" text=intervals.low />
+                <Interval id="days-medium" label="risk_medium" text=intervals.medium />
+                <Interval id="days-high" label="risk_high" text=intervals.high />
+                <Interval id="days-critical" label="risk_critical" text=intervals.critical />
+                <Interval id="days-plan-review" label="settings_plan_review" text=intervals.plan_review />
             </fieldset>
             <h4>{move || tr.s("settings_providers")}</h4>
             <div id="providers">{rows}</div>
@@ -167,10 +223,12 @@ pub fn SettingsForm() -> impl IntoView {
                 {move || tr.s("settings_provider_add")}
             </button>
             <p class="field-error" id="settings-error" role="alert">{move || error.get()}</p>
-            <Show when=move || saved.get().is_some()>
+            <Show when=move || saved.get()>
                 <p class="notice" id="settings-saved" role="status">{move || tr.s("settings_saved")}</p>
             </Show>
-            <button type="submit" id="save-settings" disabled=move || busy.get()>{move || tr.s("settings_publish")}</button>
+            <button type="submit" id="save-settings" disabled=move || busy.get() || !loaded.get()>
+                {move || tr.s("settings_publish")}
+            </button>
         </form>
     }
 }
