@@ -40,6 +40,7 @@ async fn new_vault_with(name: &str, with_identity: bool) -> Vault {
         kdf: FAST,
         wrapped_account_key: account.wrapped_account_key,
         identity: with_identity.then_some(account.identity),
+        recovered_by: None,
     };
     Vault::install(DeviceDb::open(name).await.unwrap(), &session, account.keys).await.unwrap()
 }
@@ -197,6 +198,7 @@ fn signed_in(vault: &Vault, credentials: &puente_shared::protocol::NewCredential
         kdf: credentials.kdf,
         wrapped_account_key: credentials.wrapped_account_key.clone(),
         identity: None,
+        recovered_by: None,
     }
 }
 

@@ -160,6 +160,10 @@ pub struct Session {
     /// which publishes them at its next unlock (`PUT /api/account/identity`).
     #[serde(default)]
     pub identity: Option<PublishedIdentity>,
+    /// The administrator who set the passphrase in force by a recovery: they saw it, so the
+    /// member is asked to choose their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered_by: Option<UserId>,
 }
 
 /// What a passphrase opens, made on a device: the keys the passphrase derives (only

@@ -78,6 +78,7 @@ async fn a_passphrase_change_proves_the_current_one_keeps_the_account_key_and_en
     assert_eq!(error_code(ana.login_with(&old).await).await, "unauthorized");
     let signed_in: Session = ana.login_with(new).await.json().await.unwrap();
     assert_ne!(signed_in.salt, ana.session.salt, "a new salt");
+    assert_eq!(signed_in.recovered_by, None);
     assert_eq!(account_key_of(&signed_in, new), ana.account_key);
 
     // A second change ends the session the first one gave.
@@ -221,6 +222,7 @@ async fn an_administrator_with_the_recovery_sheet_gives_a_member_a_new_passphras
     assert_eq!(error_code(bea.login().await).await, "unauthorized", "the forgotten passphrase is gone");
     let signed_in: Session = bea.login_with(new).await.json().await.unwrap();
     assert_eq!(account_key_of(&signed_in, new), bea.account_key, "every earlier case opens again");
+    assert_eq!(signed_in.recovered_by, Some(admin.session.user_id), "bea is told who set it");
     assert_eq!(admin.get_with("/api/changes", &admin.session.token).await.status(), StatusCode::OK);
 
     // The store holds the escrow, sealed; never the account key, the recovery key or its words.

@@ -571,21 +571,36 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
 
     // Dana unlocks her own device with the new passphrase; her case opens again. The
     // forgotten passphrase no longer opens the device.
+    // The coordinator saw that passphrase, so dana's device asks her to choose her own.
     unlock_with(&dana, new_passphrase).await;
-    dana.wait_for("#family_name", 30).await;
-    assert_eq!(dana.value("#family_name").await, dana_case, "dana's case opens again");
+    dana.wait_for("#recovered-notice", 30).await;
     let drill = drill.elapsed();
     println!("recovery drill (sheet typed, new passphrase, member's device unlocked): {:.1} s", drill.as_secs_f64());
+    let her_own = "dana's own 9 blue lakes";
+    dana.type_into("#current-passphrase", new_passphrase).await;
+    dana.type_into("#new-passphrase", her_own).await;
+    dana.type_into("#confirm-passphrase", her_own).await;
+    dana.click("#passphrase-submit").await;
+    dana.wait_for("#passphrase-changed", 60).await;
+    assert_eq!(dana.eval("return document.querySelector('#recovered-notice') === null").await, true);
+    dana.click("a.brand").await;
+    dana.wait_for("#case-list a[data-case]", 30).await;
+    dana.click("#case-list a[data-case]").await;
+    dana.wait_for("#family_name", 30).await;
+    assert_eq!(dana.value("#family_name").await, dana_case, "dana's case opens again");
     dana.click("#lock").await;
-    let refusal = unlock_refused(&dana, "another long passphrase 7").await;
-    assert!(refusal.contains("Wrong passphrase"), "{refusal}");
-    unlock_with(&dana, new_passphrase).await;
+    for forgotten in ["another long passphrase 7", new_passphrase] {
+        let refusal = unlock_refused(&dana, forgotten).await;
+        assert!(refusal.contains("Wrong passphrase"), "{refusal}");
+    }
+    unlock_with(&dana, her_own).await;
+    assert_eq!(dana.eval("return location.pathname.startsWith('/cases/')").await, true, "no prompt any more");
 
     // The recovery key and its words are nowhere but on the sheet: not in either device's
     // IndexedDB, the store or the backend's logs.
     let raw = recovery.secret().expose();
     let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-    let secrets = [words.as_str(), hex.as_str(), new_passphrase];
+    let secrets = [words.as_str(), hex.as_str(), new_passphrase, her_own];
     for browser in [&admin, &dana] {
         let dump = browser.indexed_db_dump().await;
         for secret in secrets {

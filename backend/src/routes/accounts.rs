@@ -67,6 +67,7 @@ pub(super) async fn session_for<S: BlobStore>(
         kdf: credentials.kdf,
         wrapped_account_key: credentials.wrapped_account_key.clone(),
         identity,
+        recovered_by: credentials.recovered_by,
     })
 }
 

@@ -48,12 +48,16 @@ pub fn Login() -> impl IntoView {
                 let request = LoginRequest { username: name.clone(), auth_secret: keys.auth_secret.expose().to_vec() };
                 let session = api::login(&request).await.map_err(|e| api_error_message(tr, &e))?;
                 let vault = Vault::install(db, &session, keys).await.map_err(|e| generic(e.to_string()))?;
-                ws.open(vault, Some(session.token)).await.map_err(|e| generic(e.to_string()))
+                let recovered = vault.was_recovered();
+                ws.open(vault, Some(session.token)).await.map_err(|e| generic(e.to_string()))?;
+                Ok(recovered)
             }
             .await;
             busy.set(false);
             match result {
-                Ok(()) => navigate("/", Default::default()),
+                // Someone else chose this passphrase: the member chooses theirs first.
+                Ok(true) => navigate("/passphrase", Default::default()),
+                Ok(false) => navigate("/", Default::default()),
                 Err(message) => error.set(Some(message)),
             }
         });

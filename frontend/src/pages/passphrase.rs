@@ -90,6 +90,9 @@ pub fn ChangePassphrase() -> impl IntoView {
     view! {
         <form class="card narrow" id="passphrase-form" on:submit=submit>
             <h1>{move || tr.s("passphrase_change_title")}</h1>
+            <Show when=move || !done.get() && ws.session.vault().is_some_and(|v| v.was_recovered())>
+                <p class="notice" id="recovered-notice" role="status">{move || tr.s("passphrase_after_recovery")}</p>
+            </Show>
             <p>{move || tr.s("passphrase_change_intro")}</p>
             <label for="current-passphrase">{move || tr.s("passphrase_current")}</label>
             <input id="current-passphrase" type="password" autocomplete="current-password" required

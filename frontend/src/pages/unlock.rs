@@ -11,6 +11,7 @@ use crate::vault::{Vault, VaultError};
 use crate::workspace::use_workspace;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 use puente_shared::crypto::derive_keys;
 use puente_shared::protocol::LoginRequest;
 
@@ -68,9 +69,11 @@ pub fn Unlock() -> impl IntoView {
         }
     });
 
+    let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(db) = ws.session.db() else { return };
+        let navigate = navigate.clone();
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
@@ -93,10 +96,19 @@ pub fn Unlock() -> impl IntoView {
                 Err(e) => Err(generic_error(tr, e)),
             };
             match opened {
-                Ok((vault, token)) => match ws.open(vault, token).await {
-                    Ok(()) => passphrase.set(String::new()),
-                    Err(e) => error.set(Some(generic_error(tr, e))),
-                },
+                Ok((vault, token)) => {
+                    let recovered = vault.was_recovered();
+                    match ws.open(vault, token).await {
+                        Ok(()) => {
+                            passphrase.set(String::new());
+                            if recovered {
+                                // Someone else chose this passphrase: the member chooses theirs.
+                                navigate("/passphrase", Default::default());
+                            }
+                        }
+                        Err(e) => error.set(Some(generic_error(tr, e))),
+                    }
+                }
                 Err(message) => error.set(Some(message)),
             }
             busy.set(false);

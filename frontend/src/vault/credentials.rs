@@ -45,6 +45,7 @@ impl Vault {
             header.kdf = kdf;
             header.wrapped_account_key = wrapped;
             header.must_sign_in = false;
+            header.recovered = false;
         })
         .await
     }
@@ -63,6 +64,11 @@ impl Vault {
 
     pub fn is_changing_passphrase(&self) -> bool {
         self.changing.get() > 0
+    }
+
+    /// Whether the passphrase in force was set by an administrator's recovery (who saw it).
+    pub fn was_recovered(&self) -> bool {
+        self.header.borrow().recovered
     }
 
     /// Whether the server no longer takes this vault's passphrase.
@@ -97,6 +103,7 @@ impl Vault {
             kdf: session.kdf,
             wrapped_account_key: session.wrapped_account_key.clone(),
             must_sign_in: false,
+            recovered: session.recovered_by.is_some(),
             ..header
         };
         db.put_header(&header).await?;

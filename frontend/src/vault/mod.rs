@@ -96,6 +96,7 @@ impl Vault {
             identity_published: session.identity.is_some(),
             must_sign_in: false,
             escrowed_to: Vec::new(),
+            recovered: session.recovered_by.is_some(),
         };
         let (identity, made) = identity_of(&header, &account_key)?;
         let header = made.unwrap_or(header);

@@ -32,6 +32,10 @@ pub struct VaultHeader {
     /// (empty: not yet).
     #[serde(default, with = "b64")]
     pub escrowed_to: Vec<u8>,
+    /// The passphrase in force was set by an administrator's recovery: the member is asked
+    /// to choose their own until they do.
+    #[serde(default)]
+    pub recovered: bool,
 }
 
 /// A case as this device holds it: the latest local state, sealed.
