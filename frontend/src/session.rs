@@ -78,11 +78,6 @@ impl Session {
         self.vault().is_some_and(|current| Rc::ptr_eq(&current, vault))
     }
 
-    /// Whether `vault` is the unlocked one (by address: a vault borrowed from its `Rc`).
-    pub fn is_current_vault(&self, vault: &Vault) -> bool {
-        self.vault().is_some_and(|current| std::ptr::eq(Rc::as_ptr(&current), vault))
-    }
-
     pub fn token(&self) -> Option<String> {
         self.token.get_value()
     }

@@ -163,7 +163,7 @@ impl SyncStatus {
 /// The session token, signing in again with the vault's auth secret when needed. A sign-in
 /// refused with the secret this vault unlocked with means the passphrase has changed (or the
 /// account is gone): [`ApiError::SignInRefused`], not tried again until the next unlock.
-pub async fn session_token(session: Session, vault: &Vault) -> Result<String, ApiError> {
+pub async fn session_token(session: Session, vault: &Rc<Vault>) -> Result<String, ApiError> {
     if let Some(token) = session.token() {
         return Ok(token);
     }
@@ -175,7 +175,7 @@ pub async fn session_token(session: Session, vault: &Vault) -> Result<String, Ap
     };
     // A session opened with a passphrase this device replaced meanwhile is not kept: it
     // would stand in for the one the change gave.
-    if vault.credentials_epoch() == epoch && session.is_current_vault(vault) {
+    if vault.credentials_epoch() == epoch && session.is_current(vault) {
         session.set_token(Some(signed_in.token.clone()));
     }
     Ok(signed_in.token)
@@ -273,7 +273,7 @@ impl Run {
         }
     }
 
-    async fn token(self, vault: &Vault) -> Result<String, SyncError> {
+    async fn token(self, vault: &Rc<Vault>) -> Result<String, SyncError> {
         Ok(session_token(self.session, vault).await?)
     }
 

@@ -105,12 +105,9 @@ pub struct EnrolRequest {
     pub username: Username,
     /// Chosen by the device, because the wrapped account key is bound to it.
     pub user_id: UserId,
-    #[serde(with = "b64")]
-    pub auth_secret: Vec<u8>,
-    pub salt: Salt,
-    pub kdf: KdfParams,
-    #[serde(with = "b64")]
-    pub wrapped_account_key: Vec<u8>,
+    /// What the passphrase opens, as for a passphrase change (the same fields on the wire).
+    #[serde(flatten)]
+    pub credentials: NewCredentials,
     /// The member's identity keys, made on the device at enrolment.
     pub identity: PublishedIdentity,
 }

@@ -64,10 +64,12 @@ pub fn enrol_request(invite: &str, username: &str, passphrase: &str) -> EnrolReq
         invite: invite.to_owned(),
         username: Username::parse(username).expect("username"),
         user_id,
-        auth_secret: keys.auth_secret.expose().to_vec(),
-        salt,
-        kdf: FAST_KDF,
-        wrapped_account_key: wrap_account_key(&keys.kek, &account_key, user_id),
+        credentials: NewCredentials {
+            auth_secret: keys.auth_secret.expose().to_vec(),
+            salt,
+            kdf: FAST_KDF,
+            wrapped_account_key: wrap_account_key(&keys.kek, &account_key, user_id),
+        },
         identity: PublishedIdentity { keys: identity.public(), wrapped: identity.wrap(&account_key, user_id) },
     }
 }

@@ -579,7 +579,7 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
     let her_own = "dana's own 9 blue lakes";
     dana.type_into("#current-passphrase", new_passphrase).await;
     dana.type_into("#new-passphrase", her_own).await;
-    dana.type_into("#confirm-passphrase", her_own).await;
+    dana.type_into("#new-confirm", her_own).await;
     dana.click("#passphrase-submit").await;
     dana.wait_for("#passphrase-changed", 60).await;
     assert_eq!(dana.eval("return document.querySelector('#recovered-notice') === null").await, true);
@@ -645,7 +645,7 @@ async fn a_passphrase_changed_on_one_device_no_longer_opens_the_other_once_it_sy
     first.click("#nav-passphrase").await;
     first.type_into("#current-passphrase", "not the current one").await;
     first.type_into("#new-passphrase", new_passphrase).await;
-    first.type_into("#confirm-passphrase", new_passphrase).await;
+    first.type_into("#new-confirm", new_passphrase).await;
     first.click("#passphrase-submit").await;
     let refusal = shown(&first, "#passphrase-error").await;
     assert!(refusal.contains("Wrong passphrase"), "{refusal}");

@@ -129,10 +129,7 @@ pub async fn enrol<S: BlobStore>(
     ApiJson(request): ApiJson<EnrolRequest>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let invite = InviteCode::parse(&request.invite).map_err(|_| invalid_invite())?;
-    request.kdf.check().map_err(|e| Failure::bad_request("weak_kdf", e.to_string()))?;
-    if request.auth_secret.len() != 32 || request.wrapped_account_key.len() != WRAPPED_KEY_LEN {
-        return Err(Failure::bad_request("malformed_keys", "the key material has the wrong length"));
-    }
+    check_new_credentials(&request.credentials)?;
     request.identity.keys.check().map_err(|_| bad_identity())?;
     let store = &state.store;
     let record: InviteRecord =
@@ -151,10 +148,10 @@ pub async fn enrol<S: BlobStore>(
     let user = UserRecord {
         user_id: request.user_id,
         tenant: invite.tenant,
-        auth_hash: hash_auth_secret(request.auth_secret).await?,
-        salt: request.salt,
-        kdf: request.kdf,
-        wrapped_account_key: request.wrapped_account_key,
+        auth_hash: hash_auth_secret(request.credentials.auth_secret).await?,
+        salt: request.credentials.salt,
+        kdf: request.credentials.kdf,
+        wrapped_account_key: request.credentials.wrapped_account_key,
         created_at: now_millis(),
     };
     if create_json(store, &layout::user(user.tenant, user.user_id), &user).await? == Created::AlreadyExists {
@@ -342,14 +339,7 @@ pub async fn put_escrow<S: BlobStore>(
     }
     // Signed by the member's identity key, so a stolen session cannot plant an escrow that
     // would make the member unrecoverable; sealed to the organisation's own recovery key.
-    let organisation = match crate::membership::organisation(&state.store, claims.tenant).await {
-        Ok(Some(organisation)) => organisation,
-        Ok(None) => {
-            return Err(Failure::new(StatusCode::CONFLICT, "not_founded", "the organisation is not founded yet"))
-        }
-        Err(crate::membership::AppendError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(Failure::internal(e)),
-    };
+    let organisation = super::membership::founded(&state, claims.tenant, StatusCode::CONFLICT).await?;
     if organisation.recovery != escrow.recovery {
         return Err(Failure::bad_request("wrong_recovery_key", "this is not the organisation's recovery key"));
     }

@@ -11,7 +11,7 @@ use crate::auth::Authenticated;
 use crate::error::{ApiResult, Failure};
 use crate::extract::ApiJson;
 use crate::layout;
-use crate::membership::{self, AppendError};
+use crate::membership;
 use crate::session::Claims;
 use crate::store::{get_json, BlobStore, ObjectKey};
 use axum::extract::{Path, State};
@@ -28,18 +28,7 @@ use puente_shared::UserId;
 
 /// The organisation, if the caller is one of its administrators now.
 pub(super) async fn as_administrator<S: BlobStore>(state: &AppState<S>, claims: &Claims) -> ApiResult<Organisation> {
-    let organisation = match membership::organisation(&state.store, claims.tenant).await {
-        Ok(Some(organisation)) => organisation,
-        Ok(None) => {
-            return Err(Failure::new(
-                StatusCode::FORBIDDEN,
-                "not_founded",
-                "the organisation's membership log is not founded yet",
-            ))
-        }
-        Err(AppendError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(Failure::internal(e)),
-    };
+    let organisation = super::membership::founded(state, claims.tenant, StatusCode::FORBIDDEN).await?;
     if !membership::is_administrator(&organisation, claims.user) {
         return Err(Failure::new(StatusCode::FORBIDDEN, "not_an_administrator", "only an administrator may do this"));
     }

@@ -10,8 +10,9 @@ use crate::store::BlobStore;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use puente_shared::membership::{Refusal, SignedEntry};
+use puente_shared::membership::{Organisation, Refusal, SignedEntry};
 use puente_shared::protocol::{AppendedEntry, MembershipResponse};
+use puente_shared::TenantId;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -36,6 +37,21 @@ pub async fn append<S: BlobStore>(
     match membership::append(&state.store, claims.tenant, claims.user, &signed).await {
         Ok(seq) => Ok((StatusCode::CREATED, Json(AppendedEntry { seq }))),
         Err(error) => Err(refused(error)),
+    }
+}
+
+/// The organisation as its stored log says; `not_founded` (with `status`) before the log
+/// exists.
+pub(super) async fn founded<S: BlobStore>(
+    state: &AppState<S>,
+    tenant: TenantId,
+    status: StatusCode,
+) -> ApiResult<Organisation> {
+    match membership::organisation(&state.store, tenant).await {
+        Ok(Some(organisation)) => Ok(organisation),
+        Ok(None) => Err(Failure::new(status, "not_founded", "the organisation's membership log is not founded yet")),
+        Err(AppendError::Store(e)) => Err(e.into()),
+        Err(e) => Err(Failure::internal(e)),
     }
 }
 

@@ -1,4 +1,5 @@
-//! What enrolment and sign-in share: the passphrase strength hint and error messages.
+//! What enrolment, sign-in and the passphrase screens share: the new-passphrase fields and
+//! their check, the strength hint and error messages.
 
 use crate::api::ApiError;
 use crate::components::tr::{use_tr, Tr};
@@ -36,6 +37,40 @@ pub fn StrengthHint(#[prop(into)] passphrase: Signal<String>) -> impl IntoView {
                 Strength::Strong => tr.s("strength_strong"),
             }}
         </p>
+    }
+}
+
+/// Why a new passphrase and its repetition are refused (a translation key), if they are.
+pub fn new_passphrase_refusal(passphrase: &str, confirm: &str) -> Option<&'static str> {
+    if strength(passphrase) == Strength::Weak {
+        Some("strength_weak")
+    } else if passphrase != confirm {
+        Some("passphrase_mismatch")
+    } else {
+        None
+    }
+}
+
+/// A new passphrase, its strength and its repetition (`{prefix}-passphrase`,
+/// `{prefix}-confirm`).
+#[component]
+pub fn NewPassphrase(
+    prefix: &'static str,
+    label: &'static str,
+    confirm_label: &'static str,
+    passphrase: RwSignal<String>,
+    confirm: RwSignal<String>,
+) -> impl IntoView {
+    let tr = use_tr();
+    let (new_id, confirm_id) = (format!("{prefix}-passphrase"), format!("{prefix}-confirm"));
+    view! {
+        <label for=new_id.clone()>{move || tr.s(label)}</label>
+        <input id=new_id type="password" autocomplete="new-password" required
+            prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+        <StrengthHint passphrase=passphrase />
+        <label for=confirm_id.clone()>{move || tr.s(confirm_label)}</label>
+        <input id=confirm_id type="password" autocomplete="new-password" required
+            prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::tr::use_tr;
-use crate::pages::account::{api_error_message, generic_error, StrengthHint, SubmitRow};
+use crate::pages::account::{api_error_message, generic_error, new_passphrase_refusal, NewPassphrase, SubmitRow};
 use crate::session::Phase;
 use crate::vault::{new_account_keys, Vault};
 use crate::workspace::use_workspace;
@@ -12,8 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use puente_shared::crypto::KdfParams;
 use puente_shared::membership::Digest;
-use puente_shared::passphrase::{strength, Strength};
-use puente_shared::protocol::{EnrolRequest, Username};
+use puente_shared::protocol::{EnrolRequest, NewCredentials, Username};
 use puente_shared::UserId;
 
 /// The link's fragment: the invite code, then — in links an administrator made in the app —
@@ -52,12 +51,8 @@ pub fn Enrol() -> impl IntoView {
             return;
         };
         let pass = passphrase.get_untracked();
-        if strength(&pass) == Strength::Weak {
-            error.set(Some(tr.s("strength_weak")));
-            return;
-        }
-        if pass != confirm.get_untracked() {
-            error.set(Some(tr.s("passphrase_mismatch")));
+        if let Some(refusal) = new_passphrase_refusal(&pass, &confirm.get_untracked()) {
+            error.set(Some(tr.s(refusal)));
             return;
         }
         let invite = invite.clone();
@@ -76,10 +71,12 @@ pub fn Enrol() -> impl IntoView {
                     invite,
                     username: name,
                     user_id,
-                    auth_secret: keys.auth_secret.expose().to_vec(),
-                    salt: account.salt,
-                    kdf: KdfParams::default(),
-                    wrapped_account_key: account.wrapped_account_key,
+                    credentials: NewCredentials {
+                        auth_secret: keys.auth_secret.expose().to_vec(),
+                        salt: account.salt,
+                        kdf: KdfParams::default(),
+                        wrapped_account_key: account.wrapped_account_key,
+                    },
                     identity: account.identity,
                 };
                 let session = api::enrol(&request).await.map_err(|e| api_error_message(tr, &e))?;
@@ -109,13 +106,8 @@ pub fn Enrol() -> impl IntoView {
                     <input id="enrol-username" autocomplete="username" required
                         prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
                     <p class="hint">{move || tr.s("username_hint")}</p>
-                    <label for="enrol-passphrase">{move || tr.s("passphrase")}</label>
-                    <input id="enrol-passphrase" type="password" autocomplete="new-password" required
-                        prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
-                    <StrengthHint passphrase=passphrase />
-                    <label for="enrol-confirm">{move || tr.s("passphrase_confirm")}</label>
-                    <input id="enrol-confirm" type="password" autocomplete="new-password" required
-                        prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
+                    <NewPassphrase prefix="enrol" label="passphrase" confirm_label="passphrase_confirm"
+                        passphrase=passphrase confirm=confirm />
                     <Show when=mismatch>
                         <p class="field-error">{move || tr.s("passphrase_mismatch")}</p>
                     </Show>

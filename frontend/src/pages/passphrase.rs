@@ -4,13 +4,12 @@
 
 use crate::api::{self, ApiError};
 use crate::components::tr::use_tr;
-use crate::pages::account::{api_error_message, generic_error, StrengthHint, SubmitRow};
+use crate::pages::account::{api_error_message, generic_error, new_passphrase_refusal, NewPassphrase, SubmitRow};
 use crate::sync::session_token;
 use crate::vault::VaultError;
 use crate::workspace::use_workspace;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use puente_shared::passphrase::{strength, Strength};
 
 #[component]
 pub fn ChangePassphrase() -> impl IntoView {
@@ -26,15 +25,8 @@ pub fn ChangePassphrase() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (old, pass) = (current.get_untracked(), new.get_untracked());
-        let refusal = if strength(&pass) == Strength::Weak {
-            Some("strength_weak")
-        } else if pass != confirm.get_untracked() {
-            Some("passphrase_mismatch")
-        } else if pass == old {
-            Some("passphrase_same")
-        } else {
-            None
-        };
+        let refusal = new_passphrase_refusal(&pass, &confirm.get_untracked())
+            .or_else(|| (pass == old).then_some("passphrase_same"));
         if let Some(key) = refusal {
             error.set(Some(tr.s(key)));
             return;
@@ -97,13 +89,8 @@ pub fn ChangePassphrase() -> impl IntoView {
             <label for="current-passphrase">{move || tr.s("passphrase_current")}</label>
             <input id="current-passphrase" type="password" autocomplete="current-password" required
                 prop:value=current on:input=move |ev| current.set(event_target_value(&ev)) />
-            <label for="new-passphrase">{move || tr.s("passphrase_new")}</label>
-            <input id="new-passphrase" type="password" autocomplete="new-password" required
-                prop:value=new on:input=move |ev| new.set(event_target_value(&ev)) />
-            <StrengthHint passphrase=new />
-            <label for="confirm-passphrase">{move || tr.s("passphrase_repeat_new")}</label>
-            <input id="confirm-passphrase" type="password" autocomplete="new-password" required
-                prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
+            <NewPassphrase prefix="new" label="passphrase_new" confirm_label="passphrase_repeat_new"
+                passphrase=new confirm=confirm />
             <Show when=move || done.get()>
                 <p class="notice" id="passphrase-changed" role="status">{move || tr.s("passphrase_changed")}</p>
             </Show>

@@ -7,7 +7,7 @@
 
 use crate::api;
 use crate::components::tr::{use_tr, Tr};
-use crate::pages::account::{api_error_message, generic_error, StrengthHint, SubmitRow};
+use crate::pages::account::{api_error_message, generic_error, new_passphrase_refusal, NewPassphrase, SubmitRow};
 use crate::sync::session_token;
 use crate::workspace::{use_workspace, Workspace};
 use gloo_timers::future::TimeoutFuture;
@@ -15,7 +15,6 @@ use leptos::prelude::*;
 use puente_shared::credentials::{new_credentials, recovery_statement};
 use puente_shared::crypto::{open_member_account_key, KdfParams, Purpose, RecoveryError, RecoveryKey};
 use puente_shared::membership::Organisation;
-use puente_shared::passphrase::{strength, Strength};
 use puente_shared::protocol::Recovery;
 use puente_shared::UserId;
 
@@ -77,12 +76,8 @@ pub fn RecoverForm(user: UserId, close: Callback<()>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pass = passphrase.get_untracked();
-        if strength(&pass) == Strength::Weak {
-            error.set(Some(tr.s("strength_weak")));
-            return;
-        }
-        if pass != confirm.get_untracked() {
-            error.set(Some(tr.s("passphrase_mismatch")));
+        if let Some(refusal) = new_passphrase_refusal(&pass, &confirm.get_untracked()) {
+            error.set(Some(tr.s(refusal)));
             return;
         }
         busy.set(true);
@@ -119,13 +114,8 @@ pub fn RecoverForm(user: UserId, close: Callback<()>) -> impl IntoView {
                 <textarea id="recovery-typed" rows="4" dir="ltr" autocomplete="off" spellcheck="false"
                     autocapitalize="none" required
                     prop:value=words on:input=move |ev| words.set(event_target_value(&ev))></textarea>
-                <label for="recovery-passphrase">{move || tr.s("recovery_new_passphrase")}</label>
-                <input id="recovery-passphrase" type="password" autocomplete="new-password" required
-                    prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
-                <StrengthHint passphrase=passphrase />
-                <label for="recovery-confirm">{move || tr.s("passphrase_repeat_new")}</label>
-                <input id="recovery-confirm" type="password" autocomplete="new-password" required
-                    prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
+                <NewPassphrase prefix="recovery" label="recovery_new_passphrase" confirm_label="passphrase_repeat_new"
+                    passphrase=passphrase confirm=confirm />
                 <div class="row">
                     <button type="button" class="secondary" on:click=move |_| { close.try_run(()); }>{move || tr.s("cancel")}</button>
                 </div>
