@@ -3,7 +3,8 @@
 
 use crate::session::SessionId;
 use crate::store::ObjectKey;
-use puente_shared::{CaseId, TenantId, UserId};
+use puente_shared::crypto::Recipient;
+use puente_shared::{CaseId, KeyId, TenantId, UserId};
 use sha2::{Digest, Sha256};
 
 /// Revision numbers are zero-padded to this many digits so keys sort numerically.
@@ -37,6 +38,33 @@ pub fn revision(t: TenantId, case: CaseId, revision: u64) -> ObjectKey {
 /// [`settings_prefix`].
 pub fn number_of(listed_key: &str) -> Option<u64> {
     listed_key.rsplit('/').next()?.parse().ok()
+}
+
+pub fn access_prefix(t: TenantId, case: CaseId) -> String {
+    format!("tenants/{t}/access/{case}/")
+}
+
+/// Version `version` of who may open `case`.
+pub fn access(t: TenantId, case: CaseId, version: u64) -> ObjectKey {
+    key(format!("{}{version:012}", access_prefix(t, case)))
+}
+
+fn recipient_segment(to: Recipient) -> String {
+    match to {
+        Recipient::Member(user) => user.to_string(),
+        Recipient::Recovery => "recovery".to_owned(),
+    }
+}
+
+/// Every grant of `case` to `to`, one per key version.
+pub fn grants_prefix(t: TenantId, case: CaseId, to: Recipient) -> String {
+    format!("tenants/{t}/grants/{case}/{}/", recipient_segment(to))
+}
+
+/// The key `key_id` of `case`, sealed to `to` by `by` (one per giver, so that nobody's
+/// grant can stand in the place of another's).
+pub fn grant(t: TenantId, case: CaseId, to: Recipient, key_id: KeyId, by: UserId) -> ObjectKey {
+    key(format!("{}{key_id}.{by}", grants_prefix(t, case, to)))
 }
 
 pub fn log_prefix(t: TenantId) -> String {

@@ -1,6 +1,7 @@
 //! Puente's sync backend: a stateless axum server that stores encrypted case revisions in
 //! an object store and can never read them.
 
+pub mod access;
 pub mod accounts;
 pub mod app;
 pub mod auth;

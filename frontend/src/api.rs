@@ -3,8 +3,8 @@
 use gloo_net::http::{Request, Response};
 use puente_shared::membership::SignedEntry;
 use puente_shared::protocol::{
-    AppendedEntry, Escrow, InviteRequest, InviteResponse, MembershipResponse, PassphraseChange, PendingMember,
-    PendingResponse, Recovery, RecoveryMaterial, SessionToken,
+    AccessRequest, AccessResponse, AppendedEntry, Escrow, InviteRequest, InviteResponse, MembershipResponse,
+    PassphraseChange, PendingMember, PendingResponse, Recovery, RecoveryMaterial, SessionToken,
 };
 use puente_shared::protocol::{
     ChangesResponse, EnrolRequest, ErrorBody, LoginParams, LoginParamsRequest, LoginRequest, PublishedIdentity,
@@ -210,4 +210,18 @@ pub async fn publish_settings(token: &str, settings: &OrganisationSettings) -> R
 /// Ends this session on the server.
 pub async fn logout(token: &str) -> Result<()> {
     send(Request::post("/api/logout").header("Authorization", &bearer(token)).build()).await.map(|_| ())
+}
+
+/// Who may open a case, and the grants of its keys addressed to this member.
+pub async fn access(token: &str, case: CaseId) -> Result<AccessResponse> {
+    let request = Request::get(&format!("/api/cases/{case}/access")).header("Authorization", &bearer(token)).build();
+    json(send(request).await?).await
+}
+
+/// Changes who may open a case (or creates its first access record), with the grants that
+/// give them its key.
+pub async fn change_access(token: &str, case: CaseId, request: &AccessRequest) -> Result<AccessResponse> {
+    let request =
+        Request::post(&format!("/api/cases/{case}/access")).header("Authorization", &bearer(token)).json(request);
+    json(send(request).await?).await
 }

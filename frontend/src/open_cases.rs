@@ -2,6 +2,7 @@
 //! bookkeeping (`puente_shared::case_sync`), and the organisation's settings they follow.
 //! Pages read from here; `workspace`, `persist` and `sync` change it.
 
+use crate::vault::records::SetAside;
 use crate::vault::CaseKey;
 use leptos::prelude::*;
 use puente_shared::case_sync::{Badge, CaseSync, Theirs};
@@ -10,11 +11,9 @@ use puente_shared::settings::OrganisationSettings;
 use puente_shared::{CaseDocument, CaseId};
 use std::collections::BTreeMap;
 
-/// A revision read from the server, opened, with the bytes it came in (kept byte for byte
-/// while it waits beside local changes).
+/// A revision read from the server, opened and verified.
 #[derive(Clone, Debug)]
 pub struct RemoteCopy {
-    pub sealed: Vec<u8>,
     pub doc: CaseDocument,
     pub key: CaseKey,
 }
@@ -34,11 +33,19 @@ pub struct CaseEntry {
 pub struct OpenCases {
     entries: RwSignal<BTreeMap<CaseId, CaseEntry>>,
     settings: RwSignal<OrganisationSettings>,
+    set_aside: RwSignal<Vec<SetAside>>,
+    /// Cases whose last push the server refused (403): no longer this member's to write.
+    push_refused: RwSignal<std::collections::BTreeSet<CaseId>>,
 }
 
 impl OpenCases {
     pub fn new() -> Self {
-        Self { entries: RwSignal::new(BTreeMap::new()), settings: RwSignal::new(OrganisationSettings::default()) }
+        Self {
+            entries: RwSignal::new(BTreeMap::new()),
+            settings: RwSignal::new(OrganisationSettings::default()),
+            set_aside: RwSignal::new(Vec::new()),
+            push_refused: RwSignal::new(Default::default()),
+        }
     }
 
     /// Reads every open case (tracked).
@@ -92,6 +99,42 @@ impl OpenCases {
     /// Replaces every open case (an unlock), or forgets them all (a lock: `BTreeMap::new()`).
     pub fn set_all(&self, cases: BTreeMap<CaseId, CaseEntry>) {
         self.entries.set(cases);
+    }
+
+    /// The revisions of `case` set aside (tracked).
+    pub fn set_aside_of(&self, case: CaseId) -> Vec<SetAside> {
+        self.set_aside.with(|all| all.iter().filter(|s| s.case == case).cloned().collect())
+    }
+
+    /// How many revisions are set aside, over every case (tracked).
+    pub fn set_aside_count(&self) -> usize {
+        self.set_aside.with(Vec::len)
+    }
+
+    pub fn set_aside_untracked(&self) -> Vec<SetAside> {
+        self.set_aside.get_untracked()
+    }
+
+    pub fn set_set_aside(&self, set_aside: Vec<SetAside>) {
+        self.set_aside.set(set_aside);
+    }
+
+    /// Whether the server refused this member's last push of `case` (tracked).
+    pub fn push_refused(&self, case: CaseId) -> bool {
+        self.push_refused.with(|refused| refused.contains(&case))
+    }
+
+    /// Records whether the server took or refused a push of `case`.
+    pub fn set_push_refused(&self, case: CaseId, refused: bool) {
+        if self.push_refused.with_untracked(|all| all.contains(&case)) != refused {
+            self.push_refused.update(|all| {
+                if refused {
+                    all.insert(case);
+                } else {
+                    all.remove(&case);
+                }
+            });
+        }
     }
 
     /// The organisation's settings (tracked).

@@ -103,6 +103,23 @@ impl Membership {
         })
     }
 
+    /// Reads the verified organisation (untracked), without cloning it.
+    pub fn with_verified<T>(&self, read: impl FnOnce(&Organisation) -> T) -> Option<T> {
+        self.view.with_untracked(|view| match view {
+            OrgView::Verified { organisation, .. } => Some(read(organisation)),
+            _ => None,
+        })
+    }
+
+    /// Reads the verified organisation (untracked) only when its log verified from a root
+    /// this device did not take from the server: what it says decides who is sent keys.
+    pub fn with_trusted<T>(&self, read: impl FnOnce(&Organisation) -> T) -> Option<T> {
+        self.view.with_untracked(|view| match view {
+            OrgView::Verified { organisation, root_from_server: false } => Some(read(organisation)),
+            _ => None,
+        })
+    }
+
     /// The organisation's public recovery key, when its log verified from a root this
     /// device did not take from the server: a server that invented the whole log would
     /// otherwise be sent account keys sealed to a key of its own.

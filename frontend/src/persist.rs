@@ -2,7 +2,7 @@
 //! memory, written, and only then recorded as stored, so a case shows "saving" until its
 //! latest state is on the device. The same goes for a push waiting in the outbox.
 
-use crate::open_cases::{CaseEntry, Conflict, OpenCases, RemoteCopy};
+use crate::open_cases::{CaseEntry, OpenCases, RemoteCopy};
 use crate::vault::records::{CaseRecord, OutboxEntry, RemoteRevision};
 use crate::vault::{Vault, VaultError};
 use puente_shared::case_sync::{CaseSync, Push, Stored, Theirs};
@@ -19,10 +19,11 @@ fn record_of(vault: &Vault, entry: &CaseEntry) -> CaseRecord {
         base_rev,
         dirty,
         edit_seq,
-        conflict: entry
-            .sync
-            .conflict()
-            .map(|c| RemoteRevision { revision: c.revision, sealed: c.version.sealed.clone() }),
+        // The other version, verified when it arrived, is kept sealed like the local state.
+        conflict: entry.sync.conflict().map(|c| RemoteRevision {
+            revision: c.revision,
+            sealed: vault.seal(&c.version.doc, &c.version.key, c.revision),
+        }),
     }
 }
 
@@ -47,7 +48,7 @@ pub async fn queue_push(vault: &Vault, entry: &CaseEntry, push: Push) -> Result<
     let queued = OutboxEntry {
         case: entry.doc.id,
         revision: push.revision,
-        sealed: vault.seal(&entry.doc, &entry.key, push.revision),
+        sealed: vault.seal_revision(&entry.doc, &entry.key, push.revision),
         edit_seq: push.edit_seq,
     };
     vault.db.put_outbox(&queued).await?;
@@ -81,21 +82,18 @@ pub async fn load(vault: &Vault) -> Result<BTreeMap<CaseId, CaseEntry>, VaultErr
 fn open_record(vault: &Vault, record: CaseRecord, waiting: Option<&OutboxEntry>) -> Result<CaseEntry, VaultError> {
     let stored = Stored { base_rev: record.base_rev, dirty: record.dirty, edit_seq: record.edit_seq };
     let push = waiting.map(|o| Push { revision: o.revision, edit_seq: o.edit_seq });
-    let (doc, key) = match waiting {
-        Some(queued) if CaseSync::<RemoteCopy>::outbox_is_newer(&stored, push) => {
-            vault.open(&queued.sealed, record.id, Some(queued.revision))?
-        }
-        _ => vault.open(&record.sealed, record.id, None)?,
-    };
+    let (mut doc, key) = vault.open(&record.sealed, record.id, None)?;
+    if let Some(queued) = waiting.filter(|_| CaseSync::<RemoteCopy>::outbox_is_newer(&stored, push)) {
+        // Sealed here, with the case's key, for the server.
+        let own = vault.identity().public();
+        doc = vault.open_revision(&queued.sealed, record.id, queued.revision, &key, &own)?;
+    }
     let conflict = match record.conflict {
-        Some(remote) => Some(open_remote(vault, record.id, remote.revision, remote.sealed)?),
+        Some(remote) => {
+            let (doc, key) = vault.open(&remote.sealed, record.id, Some(remote.revision))?;
+            Some(Theirs { revision: remote.revision, version: RemoteCopy { doc, key } })
+        }
         None => None,
     };
     Ok(CaseEntry { doc, key, sync: CaseSync::restored(stored, conflict, push) })
-}
-
-/// Opens revision `revision` of case `id`, as read from the server.
-pub fn open_remote(vault: &Vault, id: CaseId, revision: u64, sealed: Vec<u8>) -> Result<Conflict, VaultError> {
-    let (doc, key) = vault.open(&sealed, id, Some(revision))?;
-    Ok(Theirs { revision, version: RemoteCopy { sealed, doc, key } })
 }

@@ -3,7 +3,7 @@
 use puente_frontend::vault::db::DeviceDb;
 use puente_frontend::vault::records::CaseRecord;
 use puente_frontend::vault::{new_account_keys, CaseKey, Vault, VaultError};
-use puente_shared::crypto::{public_of, IdentityKeys, KdfParams, SecretKey};
+use puente_shared::crypto::{public_of, IdentityKeys, KdfParams, Recipient, SecretKey};
 use puente_shared::membership::{Change, MemberCard, Organisation, Role, SignedEntry};
 use puente_shared::protocol::{Session, Username};
 use puente_shared::{CaseDocument, CaseId, TenantId, UserId};
@@ -266,4 +266,30 @@ async fn the_account_key_is_sealed_to_the_recovery_key_until_the_server_keeps_it
     assert!(reopened.escrow_for(&recovery.public()).is_none(), "kept across unlocks");
     let other = puente_shared::crypto::RecoveryKey::generate();
     assert!(reopened.escrow_for(&other.public()).is_some(), "another recovery key gets its own");
+}
+
+#[wasm_bindgen_test]
+async fn a_revision_for_the_server_opens_only_with_its_key_and_its_authors_keys() {
+    let vault = new_vault(&fresh_name()).await;
+    let id = CaseId::random();
+    let mut doc = CaseDocument::new(id, vault.user_id(), 0, time::macros::date!(2026 - 01 - 01));
+    doc.form.family_name = CANARY.into();
+    let key = CaseKey::random();
+    let sealed = vault.seal_revision(&doc, &key, 1);
+    assert!(!String::from_utf8_lossy(&sealed).contains(CANARY));
+    let me = vault.identity().public();
+    assert_eq!(vault.open_revision(&sealed, id, 1, &key, &me).unwrap(), doc);
+    let stranger = IdentityKeys::generate().public();
+    assert!(vault.open_revision(&sealed, id, 1, &key, &stranger).is_err(), "another author's keys");
+    assert!(vault.open_revision(&sealed, id, 1, &CaseKey::random(), &me).is_err(), "another key");
+    assert!(vault.open_revision(&sealed, id, 2, &key, &me).is_err(), "another place");
+    assert!(vault.open_revision(&sealed, CaseId::random(), 1, &key, &me).is_err(), "another case");
+
+    // A grant to oneself (for one's other devices) opens, as given by oneself only.
+    let grant = vault.grant(id, &key, Recipient::Member(vault.user_id()), &me.agreement).unwrap();
+    let opened = vault.open_grant(&grant, &me).unwrap();
+    assert_eq!((opened.id, opened.key), (key.id, key.key.clone()));
+    assert!(vault.open_grant(&grant, &stranger).is_err(), "vouched for by someone else");
+    let elsewhere = vault.grant(id, &key, Recipient::Member(UserId::random()), &stranger.agreement).unwrap();
+    assert!(vault.open_grant(&elsewhere, &me).is_err(), "someone else's grant");
 }

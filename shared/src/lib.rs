@@ -3,6 +3,7 @@
 //! so the browser and the server agree on every rule and every byte. Keys, the envelope and
 //! the membership log are the security core's own crate, `puente-keys`, re-exported here.
 
+pub mod access;
 pub mod case_sync;
 pub mod casefile;
 pub mod credentials;

@@ -238,7 +238,20 @@ pub struct PushResponse {
     pub created: bool,
 }
 
-/// One accepted revision in the organisation's change log.
+/// What a change-log entry records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A revision was accepted.
+    #[default]
+    Revision,
+    /// Who may open the case changed; `revision` is the newest one then (0: none yet), so
+    /// that someone just given the case fetches it.
+    Access,
+}
+
+/// One change to a case in the organisation's change log. The feed shows a member only
+/// the entries of cases they may open now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeEntry {
     pub seq: u64,
@@ -248,7 +261,36 @@ pub struct ChangeEntry {
     pub author: UserId,
     /// Unix milliseconds, server time.
     pub at: i64,
+    #[serde(default)]
+    pub kind: ChangeKind,
 }
+
+/// `POST /api/cases/{case}/access`: changes to who may open a case, with the grants that
+/// give them its key. `create` makes the case's first access record, owned by the sender
+/// (a retry by its owner is taken as the same request). The changes apply in order, all
+/// or nothing; one that is already in force is skipped, so a retry does no harm.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequest {
+    #[serde(default)]
+    pub create: bool,
+    #[serde(default)]
+    pub changes: Vec<crate::access::AccessChange>,
+    /// Signed by the sender, for this case.
+    #[serde(default)]
+    pub grants: Vec<crate::crypto::Grant>,
+}
+
+/// `GET /api/cases/{case}/access` (and the answer to a change): the case's access record
+/// and the grants addressed to the caller, every key version of the case.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccessResponse {
+    pub record: crate::access::AccessRecord,
+    pub grants: Vec<crate::crypto::Grant>,
+}
+
+/// Most grants one access request may carry.
+pub const MAX_GRANTS_PER_REQUEST: usize = 256;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangesResponse {

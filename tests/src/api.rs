@@ -4,9 +4,12 @@
 use puente_backend::accounts;
 use puente_backend::store::BlobStore;
 use puente_shared::crypto::IdentityKeys;
-use puente_shared::crypto::{self, derive_keys, wrap_account_key, EnvelopeHeader, KdfParams, Salt, SecretKey};
+use puente_shared::crypto::{
+    self, derive_keys, wrap_account_key, Grant, KdfParams, Recipient, RevisionHeader, Salt, SecretKey,
+};
 use puente_shared::protocol::{
-    EnrolRequest, LoginParams, LoginParamsRequest, LoginRequest, NewCredentials, PublishedIdentity, Session, Username,
+    AccessRequest, EnrolRequest, LoginParams, LoginParamsRequest, LoginRequest, NewCredentials, PublishedIdentity,
+    Session, Username,
 };
 use puente_shared::{CaseId, KeyId, TenantId, UserId};
 use reqwest::{Client, Response};
@@ -99,11 +102,53 @@ impl Device {
         IdentityKeys::unwrap(&self.account_key, &published.wrapped, self.session.user_id).expect("identity opens")
     }
 
-    /// Seals `plaintext` as revision `revision` of `case`.
+    /// Seals `plaintext` as revision `revision` of `case`, signed by this member (under a
+    /// random key: the server never opens it).
     pub fn seal(&self, case: CaseId, revision: u64, plaintext: &[u8]) -> Vec<u8> {
-        let header =
-            EnvelopeHeader { tenant: self.tenant(), case, revision, parent: revision - 1, key_id: KeyId::random() };
-        crypto::seal(&header, &SecretKey::random(), &self.account_key, plaintext)
+        self.seal_with(case, revision, &(KeyId::random(), SecretKey::random()), plaintext)
+    }
+
+    /// Seals `plaintext` as revision `revision` of `case` under `key`, signed by this member.
+    pub fn seal_with(&self, case: CaseId, revision: u64, key: &(KeyId, SecretKey), plaintext: &[u8]) -> Vec<u8> {
+        let header = RevisionHeader {
+            tenant: self.tenant(),
+            case,
+            revision,
+            parent: revision - 1,
+            key_id: key.0,
+            author: self.session.user_id,
+        };
+        crypto::seal_revision(&header, &key.1, &self.identity(), plaintext)
+    }
+
+    /// This member's grant of `key` of `case` to `to` (X25519 key `to_public`).
+    pub fn grant(&self, case: CaseId, key: &(KeyId, SecretKey), to: Recipient, to_public: &[u8; 32]) -> Grant {
+        let identity = self.identity();
+        Grant::give(self.tenant(), case, key.0, &key.1, to, to_public, self.session.user_id, &identity).expect("grant")
+    }
+
+    /// Creates the access record of a new case, owned by this member, with a grant of
+    /// `key` to this member.
+    pub async fn create_access(&self, case: CaseId, key: &(KeyId, SecretKey)) -> Response {
+        let own = self.identity().public().agreement;
+        let grants = vec![self.grant(case, key, Recipient::Member(self.session.user_id), &own)];
+        self.change_access(case, &AccessRequest { create: true, changes: vec![], grants }).await
+    }
+
+    /// Creates a new case's access record (with a random key) and pushes its first revision.
+    pub async fn push_new(&self, case: CaseId, plaintext: &[u8]) -> Response {
+        let key = (KeyId::random(), SecretKey::random());
+        let created = self.create_access(case, &key).await;
+        assert_eq!(created.status(), 200, "access: {}", created.text().await.unwrap_or_default());
+        self.push(case, 1, self.seal_with(case, 1, &key, plaintext)).await
+    }
+
+    pub async fn change_access(&self, case: CaseId, request: &AccessRequest) -> Response {
+        self.send(reqwest::Method::POST, &format!("/api/cases/{case}/access"), Some(request)).await
+    }
+
+    pub async fn access(&self, case: CaseId) -> Response {
+        self.send(reqwest::Method::GET, &format!("/api/cases/{case}/access"), None::<&()>).await
     }
 
     pub async fn push(&self, case: CaseId, revision: u64, body: Vec<u8>) -> Response {

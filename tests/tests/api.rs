@@ -7,15 +7,15 @@ use puente_backend::layout;
 use puente_backend::settings::publish;
 use puente_backend::store::{BlobStore, FsStore};
 use puente_shared::casefile::referral::Service;
-use puente_shared::crypto::{IdentityKeys, Signature};
+use puente_shared::crypto::{IdentityKeys, SecretKey, Signature};
 use puente_shared::membership::{Change, MemberCard, Organisation, Refusal, Role, SignedEntry};
 use puente_shared::protocol::{
     AppendedEntry, ErrorBody, InviteRequest, InviteResponse, LoginParams, MembershipResponse, NewCredentials,
     PendingResponse, PublishedIdentity, PushResponse, Recovery, Session, MAX_REVISION_BYTES,
 };
 use puente_shared::settings::{OrganisationSettings, Provider};
-use puente_shared::CaseId;
 use puente_shared::UserId;
+use puente_shared::{CaseId, KeyId};
 use puente_tests::api::{enrol, error_code, fs_server, join_org, new_org_user, Device};
 use puente_tests::server::TestServer;
 use reqwest::{Client, Method, StatusCode};
@@ -513,7 +513,9 @@ fn base64url(bytes: &[u8]) -> String {
 
 async fn push_rules(device: Device, store: impl BlobStore) {
     let case = CaseId::random();
-    let first = device.seal(case, 1, b"revision one");
+    let key = (KeyId::random(), SecretKey::random());
+    assert_eq!(device.create_access(case, &key).await.status(), StatusCode::OK);
+    let first = device.seal_with(case, 1, &key, b"revision one");
     let created = device.push(case, 1, first.clone()).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     assert_eq!(created.json::<PushResponse>().await.unwrap(), PushResponse { revision: 1, created: true });
@@ -566,7 +568,7 @@ async fn the_change_feed_pages_with_a_cursor() {
     let device = new_org_user(&server.store, &server.url, "ana").await;
     let cases: Vec<CaseId> = (0..5).map(|_| CaseId::random()).collect();
     for case in &cases {
-        assert_eq!(device.push(*case, 1, device.seal(*case, 1, b"x")).await.status(), StatusCode::CREATED);
+        assert_eq!(device.push_new(*case, b"x").await.status(), StatusCode::CREATED);
     }
     let page = device.changes(0, 2).await;
     assert_eq!((page.entries.len(), page.more, page.next), (2, true, 2));
@@ -584,6 +586,7 @@ async fn a_retry_completes_a_push_that_stopped_before_its_log_entry() {
     let (server, _dir) = fs_server().await;
     let device = new_org_user(&server.store, &server.url, "ana").await;
     let case = CaseId::random();
+    assert_eq!(device.create_access(case, &(KeyId::random(), SecretKey::random())).await.status(), StatusCode::OK);
     let body = device.seal(case, 1, b"written, never logged");
     // As if the backend crashed right after storing the revision.
     server.store.create(&layout::revision(device.tenant(), case, 1), Bytes::from(body.clone())).await.unwrap();
@@ -601,9 +604,9 @@ async fn another_organisation_can_neither_see_nor_write_a_case() {
     let eve = new_org_user(&server.store, &server.url, "eve").await;
     assert_ne!(ana.tenant(), eve.tenant());
     let case = CaseId::random();
-    assert_eq!(ana.push(case, 1, ana.seal(case, 1, b"ana's case")).await.status(), StatusCode::CREATED);
+    assert_eq!(ana.push_new(case, b"ana's case").await.status(), StatusCode::CREATED);
 
-    assert_eq!(eve.fetch(case, 1).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(eve.fetch(case, 1).await.status(), StatusCode::FORBIDDEN);
     assert!(eve.changes(0, 100).await.entries.is_empty());
     // Eve replays Ana's envelope, and forges one claiming Ana's organisation.
     let ana_bytes = ana.fetch(case, 1).await.bytes().await.unwrap().to_vec();
@@ -657,7 +660,7 @@ async fn an_oversized_body_is_refused_with_413() {
     let refused = device.push(case, 1, huge).await;
     assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_code(refused).await, "body_too_large");
-    assert!(device.fetch(case, 1).await.status() == StatusCode::NOT_FOUND);
+    assert_eq!(device.fetch(case, 1).await.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

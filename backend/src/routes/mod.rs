@@ -1,5 +1,6 @@
 //! One module per group of routes.
 
+mod access;
 mod accounts;
 mod changes;
 mod health;
@@ -26,6 +27,7 @@ pub fn api<S: BlobStore>() -> Router<AppState<S>> {
         .route("/api/account/passphrase", put(accounts::change_passphrase::<S>))
         .route("/api/account/escrow", put(accounts::put_escrow::<S>))
         .route("/api/cases/{case}/revisions/{revision}", put(revisions::push::<S>).get(revisions::fetch::<S>))
+        .route("/api/cases/{case}/access", get(access::get::<S>).post(access::change::<S>))
         .route("/api/changes", get(changes::changes::<S>))
         .route(
             "/api/settings",

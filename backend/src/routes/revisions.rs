@@ -1,24 +1,33 @@
 //! `PUT /api/cases/{case}/revisions/{rev}` and `GET` of the same: immutable, encrypted
-//! case revisions. The server reads only the envelope's clear header.
+//! case revisions, signed by their authors. The server reads only the clear header, checks
+//! the signature against the keys the author published, and serves a case only to those
+//! its access record names (pushes only from those who may write it).
 
+use super::access::no_access;
+use crate::access;
 use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiResult, Failure};
 use crate::extract::ApiBytes;
 use crate::layout;
 use crate::session::{now_millis, Claims};
+use crate::store::get_json;
 use crate::store::{BlobStore, Created, StoreError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use puente_shared::crypto::EnvelopeHeader;
-use puente_shared::protocol::{ChangeEntry, PushResponse};
+use puente_shared::crypto::{verify_revision, RevisionHeader};
+use puente_shared::protocol::{ChangeEntry, ChangeKind, PublishedIdentity, PushResponse};
 use puente_shared::{CaseId, TenantId};
 
+pub(super) fn parse_case(case: &str) -> ApiResult<CaseId> {
+    case.parse().map_err(|_| Failure::bad_request("invalid_case_id", "the case id is not a UUID"))
+}
+
 fn parse_path(case: &str, revision: &str) -> ApiResult<(CaseId, u64)> {
-    let case = case.parse().map_err(|_| Failure::bad_request("invalid_case_id", "the case id is not a UUID"))?;
+    let case = parse_case(case)?;
     let revision = revision
         .parse::<u64>()
         .ok()
@@ -28,7 +37,7 @@ fn parse_path(case: &str, revision: &str) -> ApiResult<(CaseId, u64)> {
 }
 
 /// The newest revision stored for a case (0 when none).
-async fn latest_revision(store: &impl BlobStore, tenant: TenantId, case: CaseId) -> Result<u64, StoreError> {
+pub(super) async fn latest_revision(store: &impl BlobStore, tenant: TenantId, case: CaseId) -> Result<u64, StoreError> {
     let prefix = layout::case_prefix(tenant, case);
     let mut latest = 0;
     let mut after: Option<String> = None;
@@ -58,8 +67,8 @@ pub async fn push<S: BlobStore>(
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<Response> {
     let (case, revision) = parse_path(&case, &revision)?;
-    let header = EnvelopeHeader::parse(&body)
-        .map_err(|e| Failure::bad_request("malformed_envelope", format!("the body is not a valid envelope: {e}")))?;
+    let header = RevisionHeader::parse(&body)
+        .map_err(|e| Failure::bad_request("malformed_envelope", format!("the body is not a valid revision: {e}")))?;
     if header.tenant != claims.tenant {
         return Err(Failure::new(
             StatusCode::FORBIDDEN,
@@ -74,6 +83,22 @@ pub async fn push<S: BlobStore>(
         return Err(Failure::bad_request("envelope_mismatch", "a revision's parent must be the revision before it"));
     }
     let store = &state.store;
+    let record = access::current(store, claims.tenant, case).await?;
+    match record {
+        Some(record) if record.may_write(claims.user) => {}
+        Some(record) if record.may_read(claims.user) => {
+            return Err(Failure::new(StatusCode::FORBIDDEN, "read_only", "you may read this case, not write it"))
+        }
+        _ => return Err(no_access()),
+    }
+    if header.author != claims.user {
+        return Err(Failure::bad_request("wrong_author", "a revision is signed by the member who pushes it"));
+    }
+    let author: Option<PublishedIdentity> = get_json(store, &layout::identity(claims.tenant, claims.user)).await?;
+    let author =
+        author.ok_or_else(|| Failure::new(StatusCode::CONFLICT, "no_identity", "publish the identity keys first"))?;
+    verify_revision(&body, &author.keys)
+        .map_err(|_| Failure::bad_request("bad_signature", "the revision's signature does not verify"))?;
     if revision > 1 && store.get(&layout::revision(claims.tenant, case, revision - 1)).await?.is_none() {
         let latest = latest_revision(store, claims.tenant, case).await?;
         return Err(Failure::new(StatusCode::CONFLICT, "parent_missing", "the parent revision is not on the server")
@@ -108,7 +133,8 @@ async fn record_in_log<S: BlobStore>(
     revision: u64,
     size: u64,
 ) -> Result<(), StoreError> {
-    let entry = ChangeEntry { seq: 0, case, revision, size, author: claims.user, at: now_millis() };
+    let entry =
+        ChangeEntry { seq: 0, case, revision, size, author: claims.user, at: now_millis(), kind: ChangeKind::Revision };
     let seq = state.log.append(&state.store, claims.tenant, entry).await?;
     state.store.create(&layout::logged_marker(claims.tenant, case, revision), Bytes::from(seq.to_string())).await?;
     Ok(())
@@ -120,6 +146,9 @@ pub async fn fetch<S: BlobStore>(
     Path((case, revision)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let (case, revision) = parse_path(&case, &revision)?;
+    if !access::may_read(&state.store, claims.tenant, case, claims.user).await? {
+        return Err(no_access());
+    }
     let bytes = state
         .store
         .get(&layout::revision(claims.tenant, case, revision))

@@ -1,7 +1,7 @@
 //! IndexedDB access. Values are JSON strings of the records in `records.rs`; callers seal
 //! before calling in, because an IndexedDB transaction closes across other awaits.
 
-use super::records::{CaseRecord, OutboxEntry, VaultHeader};
+use super::records::{CaseRecord, OutboxEntry, SetAside, VaultHeader};
 use indexed_db::{Database, Factory};
 use js_sys::JsString;
 use puente_shared::settings::OrganisationSettings;
@@ -21,6 +21,7 @@ const SETTINGS_KEY: &str = "settings";
 const CURSOR_KEY: &str = "cursor";
 const GROUP_DRAFT_KEY: &str = "group_draft";
 const MEMBERSHIP_KEY: &str = "membership";
+const SET_ASIDE_KEY: &str = "set_aside";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -216,5 +217,14 @@ impl DeviceDb {
 
     pub async fn put_membership(&self, sealed: &[u8]) -> Result<()> {
         self.put(META, MEMBERSHIP_KEY.into(), encode(&Some(sealed))).await
+    }
+
+    /// Revisions from the server this device could not open or verify, kept as they came.
+    pub async fn set_aside(&self) -> Result<Vec<SetAside>> {
+        Ok(self.get(META, SET_ASIDE_KEY.into()).await?.unwrap_or_default())
+    }
+
+    pub async fn put_set_aside(&self, set_aside: &[SetAside]) -> Result<()> {
+        self.put(META, SET_ASIDE_KEY.into(), encode(&set_aside)).await
     }
 }

@@ -8,7 +8,8 @@ pub mod records;
 
 use db::{DbError, DeviceDb};
 use puente_shared::crypto::{
-    self, derive_keys, unwrap_account_key, DerivedKeys, EnvelopeHeader, IdentityKeys, KdfParams, Salt, SecretKey,
+    self, derive_keys, unwrap_account_key, DerivedKeys, EnvelopeHeader, Grant, IdentityKeys, KdfParams, PublicIdentity,
+    Recipient, RevisionHeader, Salt, SecretKey,
 };
 use puente_shared::protocol::{PublishedIdentity, Session};
 use puente_shared::{CaseDocument, CaseId, KeyId};
@@ -183,9 +184,60 @@ impl Vault {
         self.auth_secret.borrow().clone()
     }
 
-    /// Seals a case document as `revision` (its parent being the one before).
+    /// Seals a case document for this device's storage, as `revision` (its parent being the
+    /// one before), its key wrapped by the account key.
     pub fn seal(&self, doc: &CaseDocument, key: &CaseKey, revision: u64) -> Vec<u8> {
         self.seal_as(doc.id, revision, key, doc)
+    }
+
+    /// Seals a case document as revision `revision` for the server, signed by this member.
+    /// It names its key but does not carry it: those who may open the case have grants.
+    pub fn seal_revision(&self, doc: &CaseDocument, key: &CaseKey, revision: u64) -> Vec<u8> {
+        let header = RevisionHeader {
+            tenant: self.tenant(),
+            case: doc.id,
+            revision,
+            parent: revision - 1,
+            key_id: key.id,
+            author: self.user_id(),
+        };
+        let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(doc).expect("sealed values serialise"));
+        crypto::seal_revision(&header, &key.key, &self.identity, &plaintext)
+    }
+
+    /// Opens a revision read from the server (or this device's outbox), signed by `author`
+    /// (keys the caller trusts for the member it names) and sealed under `key`.
+    pub fn open_revision(
+        &self,
+        sealed: &[u8],
+        case: CaseId,
+        revision: u64,
+        key: &CaseKey,
+        author: &PublicIdentity,
+    ) -> Result<CaseDocument, VaultError> {
+        let (header, plaintext) = crypto::open_revision(sealed, &key.key, author, self.tenant(), case, Some(revision))?;
+        if header.key_id != key.id {
+            return Err(VaultError::Crypto(crypto::CryptoError::Authentication));
+        }
+        let doc: CaseDocument = serde_json::from_slice(&plaintext).map_err(|e| VaultError::Content(e.to_string()))?;
+        if doc.id != case {
+            return Err(VaultError::Content("the document names another case".into()));
+        }
+        Ok(doc)
+    }
+
+    /// Gives `key` of `case` to `to`, whose X25519 key is `to_public`, signed by this member.
+    pub fn grant(&self, case: CaseId, key: &CaseKey, to: Recipient, to_public: &[u8; 32]) -> Result<Grant, VaultError> {
+        Ok(Grant::give(self.tenant(), case, key.id, &key.key, to, to_public, self.user_id(), &self.identity)?)
+    }
+
+    /// Opens a grant addressed to this member, given by `giver` (keys the caller trusts).
+    pub fn open_grant(&self, grant: &Grant, giver: &PublicIdentity) -> Result<CaseKey, VaultError> {
+        if grant.to != Recipient::Member(self.user_id()) {
+            return Err(VaultError::Crypto(crypto::CryptoError::Authentication));
+        }
+        let key = grant.open(self.tenant(), giver, self.identity.agreement())?;
+        Ok(CaseKey { id: grant.key_id, key })
     }
 
     /// Seals `value` as revision `revision` of `case`, its key wrapped by the account key.

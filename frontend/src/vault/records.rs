@@ -4,6 +4,7 @@
 use puente_shared::crypto::{KdfParams, Salt};
 use puente_shared::protocol::{b64, PublishedIdentity};
 use puente_shared::{CaseId, TenantId, UserId};
+
 use serde::{Deserialize, Serialize};
 
 /// The vault's header: enough to unlock it offline with the passphrase.
@@ -80,4 +81,19 @@ impl OutboxEntry {
     pub fn key(&self) -> String {
         self.case.to_string()
     }
+}
+
+/// A revision from the server that this device could not open, or whose author the
+/// membership log does not vouch for: kept byte for byte, shown on its case, never applied,
+/// and never in the way of any other case's sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAside {
+    pub case: CaseId,
+    pub revision: u64,
+    /// Who the revision says wrote it, when it could be read.
+    pub author: Option<UserId>,
+    /// Why it was set aside: a stable code (`unknown_author`, `no_key`, `unreadable`).
+    pub reason: String,
+    #[serde(with = "b64")]
+    pub sealed: Vec<u8>,
 }

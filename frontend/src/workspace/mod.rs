@@ -65,6 +65,7 @@ impl Workspace {
             self.cases.set_settings(settings);
         }
         self.cases.set_all(cases);
+        self.cases.set_set_aside(vault.db.set_aside().await?);
         self.org.load(&vault).await?;
         self.session.unlocked(Rc::new(vault), token);
         self.sync.start(self.session, self.cases, self.org);
@@ -82,6 +83,7 @@ impl Workspace {
         let token = self.session.token();
         self.session.locked(for_idle);
         self.cases.set_all(BTreeMap::new());
+        self.cases.set_set_aside(Vec::new());
         self.org.clear();
         // The session ends on the server too, so a token copied from this page is of no
         // use after the lock (best effort: offline, it simply expires).

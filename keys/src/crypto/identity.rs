@@ -20,6 +20,10 @@ pub enum Purpose {
     Escrow,
     /// New credentials for a member, by whoever opened the member's escrow.
     Recovery,
+    /// A case revision, by its author.
+    Revision,
+    /// A case key sealed to someone, by the member who gives it.
+    Grant,
 }
 
 impl Purpose {
@@ -28,6 +32,8 @@ impl Purpose {
             Purpose::MembershipEntry => b"puente/membership-entry/v1\0",
             Purpose::Escrow => b"puente/escrow/v1\0",
             Purpose::Recovery => b"puente/recovery/v1\0",
+            Purpose::Revision => b"puente/revision/v1\0",
+            Purpose::Grant => b"puente/grant/v1\0",
         }
     }
 }
@@ -180,6 +186,10 @@ mod tests {
         let mut bent = signature;
         bent.0[10] ^= 1;
         assert_eq!(public.verify(Purpose::MembershipEntry, b"entry", &bent), Err(CryptoError::BadSignature));
+        let others = [Purpose::Escrow, Purpose::Recovery, Purpose::Revision, Purpose::Grant];
+        for other in others {
+            assert_eq!(public.verify(other, b"entry", &signature), Err(CryptoError::BadSignature), "{other:?}");
+        }
     }
 
     #[test]

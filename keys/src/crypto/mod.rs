@@ -2,19 +2,26 @@
 //! runs in the browser and on the server; only the browser ever holds a key.
 
 mod envelope;
+mod grant;
 mod identity;
 mod kdf;
 mod recovery;
+mod revision;
 mod seal;
 mod secret;
 mod wrap;
 
 pub use envelope::{open, seal, EnvelopeHeader, Opened, ENVELOPE_OVERHEAD, FORMAT_VERSION, HEADER_LEN};
+pub use grant::{Grant, Recipient};
 pub use identity::{IdentityKeys, PublicIdentity, Purpose, Signature, WrappedIdentity};
 pub use kdf::{derive_keys, DerivedKeys, KdfParams, Salt};
 pub use recovery::{
     escrow_account_key, escrow_statement, open_escrow, open_member_account_key, recovery_statement, RecoveredMember,
     RecoveryError, RecoveryKey, ESCROW_LEN, RECOVERY_WORDS,
+};
+pub use revision::{
+    open_revision, seal_revision, verify_revision, RevisionHeader, REVISION_FORMAT, REVISION_HEADER_LEN,
+    REVISION_OVERHEAD,
 };
 pub use seal::{open_sealed, open_sealed_key, public_of, seal_key_to, seal_to, SEALED_OVERHEAD};
 pub use secret::SecretKey;

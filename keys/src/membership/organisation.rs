@@ -33,7 +33,7 @@ pub struct Organisation {
     teams: BTreeMap<TeamId, Team>,
     /// Everyone who ever was a member, and every key ever vouched for (the recovery key
     /// included): neither comes back.
-    ever_members: BTreeSet<UserId>,
+    ever_members: BTreeMap<UserId, PublicIdentity>,
     ever_keys: BTreeSet<[u8; 32]>,
 }
 
@@ -101,7 +101,7 @@ impl Organisation {
             recovery,
             members: BTreeMap::new(),
             teams: BTreeMap::new(),
-            ever_members: BTreeSet::new(),
+            ever_members: BTreeMap::new(),
             ever_keys: BTreeSet::new(),
         };
         organisation.ever_keys.insert(recovery);
@@ -181,7 +181,7 @@ impl Organisation {
                 Ok(())
             }
             Change::MemberAdded { member } => {
-                if self.ever_members.contains(&member.user) {
+                if self.ever_members.contains_key(&member.user) {
                     return Err(Refusal::AlreadyMember);
                 }
                 check_new_keys(&member.keys, &self.ever_keys)?;
@@ -231,7 +231,7 @@ impl Organisation {
     }
 
     fn admit(&mut self, card: MemberCard, seq: u64) {
-        self.ever_members.insert(card.user);
+        self.ever_members.insert(card.user, card.keys);
         self.ever_keys.insert(card.keys.signing);
         self.ever_keys.insert(card.keys.agreement);
         self.members.insert(card.user, Member { card, added_at: seq });
@@ -281,7 +281,13 @@ impl Organisation {
 
     /// Whether `user` was a member and was removed.
     pub fn was_removed(&self, user: UserId) -> bool {
-        self.ever_members.contains(&user) && !self.members.contains_key(&user)
+        self.ever_members.contains_key(&user) && !self.members.contains_key(&user)
+    }
+
+    /// The keys the log vouched for `user` while they were a member, even if they were
+    /// removed since: what they signed then (a revision, a grant) is still theirs.
+    pub fn keys_ever_of(&self, user: UserId) -> Option<PublicIdentity> {
+        self.ever_members.get(&user).copied()
     }
 
     pub fn members(&self) -> impl Iterator<Item = &Member> {

@@ -324,6 +324,11 @@ fn members_teams_and_roles_follow_the_rules() {
     assert!(log.org.was_removed(ana.user));
     assert!(!log.org.was_removed(bea.user));
     assert!(!log.org.was_removed(UserId::random()));
+    // What a removed member signed while a member still names their keys; nothing else does.
+    assert_eq!(log.org.keys_of(ana.user), None);
+    assert_eq!(log.org.keys_ever_of(ana.user), Some(ana.keys.public()));
+    assert_eq!(log.org.keys_ever_of(bea.user), log.org.keys_of(bea.user));
+    assert_eq!(log.org.keys_ever_of(UserId::random()), None);
     assert_eq!(log.push(&admin, Change::MemberRemoved { user: ana.user }), Err(Refusal::NotMember));
     assert_eq!(
         log.push(&admin, Change::MemberAdded { member: ana.card(Role::CaseManager) }),

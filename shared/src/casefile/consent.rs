@@ -184,8 +184,8 @@ pub fn withdraw(file: &mut CaseFile, consent: EntryId, reason: &str, actor: &Act
     Ok(())
 }
 
-/// Stops, as of `stamp`, the referrals still under way and the handover that relied on a
-/// withdrawn consent: on the device where it was withdrawn, and on one that learns of the
+/// Stops, as of `stamp`, the referrals still under way, the handover and the sharing that
+/// relied on a withdrawn consent: on the device where it was withdrawn, and on one that learns of the
 /// withdrawal by merging. Does nothing twice.
 pub(crate) fn stop_what_relied_on(file: &mut CaseFile, consent: EntryId, stamp: Stamp) {
     for referral in file.referrals.iter_mut().filter(|r| r.consent == Some(consent) && r.status().is_under_way()) {
@@ -196,6 +196,7 @@ pub(crate) fn stop_what_relied_on(file: &mut CaseFile, consent: EntryId, stamp: 
         sent.stopped = Some(stamp);
         file.history.push(HistoryEntry { stamp, event: Event::HandoverStopped });
     }
+    super::sharing::end_what_relied_on(file, consent, stamp);
 }
 
 /// Records that the person declined assistance. Always possible while the case is open.

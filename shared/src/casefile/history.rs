@@ -96,6 +96,14 @@ pub enum Event {
     HandoverSent,
     /// The consent the handover was sent under was withdrawn.
     HandoverStopped,
+    /// The case was shared with a colleague ([`super::sharing`]).
+    Shared {
+        disclosure: EntryId,
+    },
+    /// A sharing ended: taken back, or its consent withdrawn.
+    SharingEnded {
+        disclosure: EntryId,
+    },
     Closed,
     Reopened,
 }

@@ -42,6 +42,7 @@ pub fn merge(mine: &mut CaseFile, theirs: &CaseFile) {
         plans,
         handover,
         referrals,
+        disclosures,
         follow_ups,
         child,
         closure,
@@ -59,6 +60,14 @@ pub fn merge(mine: &mut CaseFile, theirs: &CaseFile) {
     merge_each(&mut mine.plans, plans, |p| p.id, merge_plan);
     union(&mut mine.referrals, referrals, |r| r.id);
     merge_each(&mut mine.referrals, referrals, |r| r.id, merge_referral);
+    union(&mut mine.disclosures, disclosures, |d| d.id);
+    // A sharing ended on either side has ended.
+    merge_each(
+        &mut mine.disclosures,
+        disclosures,
+        |d| d.id,
+        |own, other| take_if_missing(&mut own.ended, &other.ended),
+    );
     union(&mut mine.reopened, reopened, |r| r.reopened);
     // Visits after a closure that either side reopened are not waited for any more.
     let cancelled = visits_of_reopened_closures(&mine.reopened, &histories);

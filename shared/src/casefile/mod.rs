@@ -27,6 +27,7 @@ pub mod profile;
 pub mod referral;
 pub mod registration;
 pub mod session;
+pub mod sharing;
 pub mod vulnerability;
 
 use crate::ids::UserId;
@@ -109,6 +110,12 @@ pub enum RuleError {
     AttendeeCaseClosed,
     #[error("a group session needs at least one attendee")]
     NoAttendees,
+    #[error("a case is not shared with oneself")]
+    NotShareable,
+    #[error("the case is already shared with this colleague")]
+    AlreadyShared,
+    #[error("this sharing has already ended")]
+    AlreadyEnded,
 }
 
 impl RuleError {
@@ -133,6 +140,9 @@ impl RuleError {
             Self::NoHandoverConsent => "no_handover_consent",
             Self::AttendeeCaseClosed => "attendee_case_closed",
             Self::NoAttendees => "no_attendees",
+            Self::NotShareable => "not_shareable",
+            Self::AlreadyShared => "already_shared",
+            Self::AlreadyEnded => "already_ended",
         }
     }
 
@@ -163,6 +173,8 @@ pub struct CaseFile {
     pub plans: Vec<plan::Plan>,
     pub handover: handover::Handover,
     pub referrals: Vec<referral::Referral>,
+    /// The colleagues the case was shared with, under which consent (the disclosure log).
+    pub disclosures: Vec<sharing::Disclosure>,
     pub follow_ups: Vec<followup::FollowUp>,
     pub follow_up_draft: followup::FollowUpDraft,
     pub child: child::ChildProtection,
@@ -224,6 +236,9 @@ mod tests {
             RuleError::NoHandoverConsent,
             RuleError::AttendeeCaseClosed,
             RuleError::NoAttendees,
+            RuleError::NotShareable,
+            RuleError::AlreadyShared,
+            RuleError::AlreadyEnded,
         ];
         for refusal in &all {
             match refusal {
@@ -245,7 +260,10 @@ mod tests {
                 | RuleError::ClosureIncomplete(_)
                 | RuleError::NoHandoverConsent
                 | RuleError::AttendeeCaseClosed
-                | RuleError::NoAttendees => {}
+                | RuleError::NoAttendees
+                | RuleError::NotShareable
+                | RuleError::AlreadyShared
+                | RuleError::AlreadyEnded => {}
             }
         }
         all

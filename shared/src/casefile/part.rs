@@ -17,15 +17,18 @@ coded!(
         FollowUp = "follow_up",
         Child = "child",
         Closure = "closure",
+        /// Who can open the case and the colleagues it was shared with.
+        Sharing = "sharing",
         History = "history",
     }
 );
 
 impl Part {
     /// What can still be done on a closed case: closing and reopening, the visits after a
-    /// child's case closes, and reading the history. Every other part is read-only.
+    /// child's case closes, taking back a sharing, and reading the history. Every other part
+    /// is read-only.
     pub fn open_when_closed(self) -> bool {
-        matches!(self, Self::Closure | Self::FollowUp | Self::History)
+        matches!(self, Self::Closure | Self::FollowUp | Self::Sharing | Self::History)
     }
 }
 
@@ -78,7 +81,7 @@ mod tests {
     #[test]
     fn a_closed_case_keeps_closure_follow_up_and_history_open_and_nothing_else() {
         let open: Vec<_> = Part::ALL.iter().copied().filter(|p| p.open_when_closed()).collect();
-        assert_eq!(open, [Part::FollowUp, Part::Closure, Part::History]);
+        assert_eq!(open, [Part::FollowUp, Part::Closure, Part::Sharing, Part::History]);
     }
 
     #[test]

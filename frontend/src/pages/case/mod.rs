@@ -15,6 +15,8 @@ mod profile;
 mod referrals;
 mod registration;
 mod sessions;
+mod set_aside;
+mod sharing;
 
 use crate::components::sync_badge::CaseBadge;
 use crate::components::tr::{use_tr, Tr};
@@ -141,6 +143,8 @@ fn CaseScreen(id: CaseId) -> impl IntoView {
             </nav>
         </section>
         {move || ws.cases.conflict(id).map(|c| view! { <conflict::ConflictPanel id=id conflict=c /> })}
+        <set_aside::SetAsidePanel id=id />
+        <set_aside::PushRefusedNotice id=id />
         <section class="card" id=move || format!("section-{}", part.get().code())>
             <Show when=read_only>
                 <p class="notice read-only" id="read-only">{move || tr.s("closed_read_only")}</p>
@@ -157,6 +161,7 @@ fn CaseScreen(id: CaseId) -> impl IntoView {
                     Part::FollowUp => followup::FollowUps(followup::FollowUpsProps { case }).into_any(),
                     Part::Child => child::Child(child::ChildProps { case }).into_any(),
                     Part::Closure => closure::Closure(closure::ClosureProps { case }).into_any(),
+                    Part::Sharing => sharing::Sharing(sharing::SharingProps { case }).into_any(),
                     Part::History => history::History(history::HistoryProps { case }).into_any(),
                 }}
             </fieldset>

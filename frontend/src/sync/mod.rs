@@ -4,6 +4,8 @@
 //! revision taken by another device is never overwritten and never dropped: both versions
 //! are kept and the case is in conflict.
 
+mod access;
+
 use crate::api::{self, ApiError, PushOutcome};
 use crate::open_cases::{CaseEntry, OpenCases};
 use crate::organisation::{Membership, OrgError};
@@ -13,7 +15,7 @@ use crate::vault::{Vault, VaultError};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use puente_shared::case_sync::{CaseSync, Pulled, Push};
-use puente_shared::protocol::{ChangeEntry, LoginRequest};
+use puente_shared::protocol::{ChangeEntry, ChangeKind, LoginRequest};
 use std::rc::Rc;
 
 /// How often sync looks for work.
@@ -229,23 +231,25 @@ impl Run {
         self.with_token(vault, &token, with_settings).await
     }
 
-    /// The rest of a sync, with a session: publish identity keys, push, pull, refresh the
-    /// organisation, keep the escrow, refresh the settings.
+    /// The rest of a sync, with a session: publish identity keys, refresh the organisation
+    /// (whose log says whose signatures and grants count), push, pull, keep the escrow,
+    /// refresh the settings.
     async fn with_token(self, vault: &Rc<Vault>, token: &str, with_settings: bool) -> Result<(), SyncError> {
         if let Some(identity) = vault.unpublished_identity() {
             api::publish_identity(token, &identity).await?;
             self.ensure_current(vault)?;
             vault.identity_was_published().await?;
         }
-        self.push_all(vault, token).await?;
-        self.pull(vault, token).await?;
-        self.ensure_current(vault)?;
         match self.org.refresh(vault, token).await {
             Ok(()) => {}
             Err(OrgError::Api(error)) => return Err(error.into()),
             Err(OrgError::Vault(error)) => return Err(error.into()),
             Err(error) => web_sys::console::warn_1(&format!("membership: {error}").into()),
         }
+        self.ensure_current(vault)?;
+        self.push_all(vault, token).await?;
+        self.pull(vault, token).await?;
+        self.ensure_current(vault)?;
         self.keep_escrow(vault, token).await?;
         if with_settings {
             self.refresh_settings(vault, token).await?;
@@ -316,17 +320,53 @@ impl Run {
             .with_untracked(|cases| cases.values().filter_map(|e| e.sync.push().map(|p| (e.clone(), p))).collect());
         for (entry, push) in waiting {
             let id = entry.doc.id;
+            if self.push_blocked(id, push.revision) {
+                // The server's newest revision of this case is one set aside: the edits
+                // stay here, and the case says so.
+                continue;
+            }
             // Reuse the bytes of an unanswered push, so its retry is recognised as the same.
             let queued = match outbox.iter().find(|o| o.case == id && o.revision == push.revision) {
                 Some(queued) => queued.clone(),
                 None => persist::queue_push(vault, &entry, push).await?,
             };
             let push = Push { revision: queued.revision, edit_seq: queued.edit_seq };
-            let theirs = match api::push(token, id, push.revision, &queued.sealed).await? {
+            let access = async {
+                if push.revision == 1 {
+                    self.create_access(vault, token, &entry).await?;
+                }
+                self.share_as_logged(vault, token, &entry).await
+            };
+            match access.await {
+                Err(SyncError::Api(ApiError::Refused { code, .. })) => {
+                    web_sys::console::warn_1(&format!("case {id}: access refused ({code})").into());
+                    self.cases.set_push_refused(id, true);
+                    continue;
+                }
+                other => other?,
+            }
+            let outcome = match api::push(token, id, push.revision, &queued.sealed).await {
+                // No longer this member's to write (reassigned, or the access was taken
+                // away): the edits stay on this device; other cases go on.
+                Err(ApiError::Refused { status: 403, code, .. }) => {
+                    web_sys::console::warn_1(&format!("case {id}: push refused ({code})").into());
+                    self.cases.set_push_refused(id, true);
+                    continue;
+                }
+                other => other?,
+            };
+            self.cases.set_push_refused(id, false);
+            let theirs = match outcome {
                 PushOutcome::Accepted => None,
                 PushOutcome::Taken { latest } => {
                     let sealed = api::fetch(token, id, latest).await?;
-                    Some(persist::open_remote(vault, id, latest, sealed)?)
+                    match self.open_pulled(vault, token, id, latest, sealed).await? {
+                        Ok(theirs) => Some(theirs),
+                        Err(aside) => {
+                            self.set_aside(vault, aside).await?;
+                            continue;
+                        }
+                    }
                 }
             };
             self.ensure_current(vault)?;
@@ -368,19 +408,26 @@ impl Run {
         }
     }
 
+    /// Takes one feed entry: a revision (or, after a change of who may open the case, its
+    /// newest revision then) of a case this member may open.
     async fn apply(self, vault: &Rc<Vault>, token: &str, change: &ChangeEntry) -> Result<(), SyncError> {
         let (id, revision) = (change.case, change.revision);
-        let wanted = self.cases.with_untracked(|cases| cases.get(&id).is_none_or(|entry| entry.sync.wants(revision)));
-        if !wanted {
+        if change.kind == ChangeKind::Access && revision == 0 {
             return Ok(());
         }
-        let sealed = api::fetch(token, id, revision).await?;
-        let theirs = match persist::open_remote(vault, id, revision, sealed) {
+        let wanted = self.cases.with_untracked(|cases| cases.get(&id).is_none_or(|entry| entry.sync.wants(revision)));
+        if !wanted || self.was_set_aside(id, revision) {
+            return Ok(());
+        }
+        let sealed = match api::fetch(token, id, revision).await {
+            Ok(sealed) => sealed,
+            // Access taken away since the feed was read.
+            Err(ApiError::Refused { status: 403, .. }) => return Ok(()),
+            Err(error) => return Err(error.into()),
+        };
+        let theirs = match self.open_pulled(vault, token, id, revision, sealed).await? {
             Ok(opened) => opened,
-            // A colleague's case, sealed for their keys: this account has no access to it
-            // (and must not stall the feed on it).
-            Err(VaultError::Crypto(_)) => return Ok(()),
-            Err(other) => return Err(other.into()),
+            Err(aside) => return self.set_aside(vault, aside).await,
         };
         self.ensure_current(vault)?;
         let known = self.cases.with_untracked(|cases| cases.contains_key(&id));

@@ -1,0 +1,192 @@
+//! Each case's access record and grants in the store. The record is kept as numbered
+//! versions (`access/{case}/{n}`), each created only if absent, so two changes at once
+//! cannot both win; grants are one object per recipient and key version. The rules a
+//! change must follow are `puente_shared::access`.
+
+use crate::layout;
+use crate::store::{create_json, get_json, BlobStore, Created, ObjectKey, StoreError};
+use puente_shared::access::{AccessChange, AccessRecord, AccessRefusal, Share};
+use puente_shared::crypto::{Grant, Recipient};
+use puente_shared::membership::Role;
+use puente_shared::protocol::{AccessRequest, PublishedIdentity, MAX_GRANTS_PER_REQUEST};
+use puente_shared::{CaseId, TenantId, UserId};
+
+/// Why an access request was not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Refused(#[from] AccessRefusal),
+    /// The caller may not see this case at all (or it has no access record yet).
+    #[error("no access to this case")]
+    NoAccess,
+    #[error("a grant is not valid: {0}")]
+    BadGrant(&'static str),
+    #[error("others changed this case's access at the same time; try again")]
+    Busy,
+    #[error("access goes only to current members, and a supervisor's only to a supervisor")]
+    NotAMember,
+    #[error("the organisation's membership log does not verify")]
+    Membership(#[from] crate::membership::AppendError),
+}
+
+/// Once the organisation has a membership log, the people a change names must be current
+/// members, and whoever is given a supervisor's access a supervisor.
+async fn check_people(store: &impl BlobStore, tenant: TenantId, changes: &[AccessChange]) -> Result<(), AccessError> {
+    let named = changes.iter().any(|c| !matches!(c, AccessChange::Revoke { .. }));
+    if !named {
+        return Ok(());
+    }
+    let Some(org) = crate::membership::organisation(store, tenant).await? else { return Ok(()) };
+    for change in changes {
+        let (user, share) = match *change {
+            AccessChange::Grant { user, share } => (user, share),
+            AccessChange::Reassign { to } => (to, Share::Owner),
+            AccessChange::Revoke { .. } => continue,
+        };
+        let member = org.member(user).ok_or(AccessError::NotAMember)?;
+        if share == Share::Supervisor && member.card.role != Role::Supervisor {
+            return Err(AccessError::NotAMember);
+        }
+    }
+    Ok(())
+}
+
+/// The newest access record of `case`, or `None` for a case nobody created.
+pub async fn current(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    case: CaseId,
+) -> Result<Option<AccessRecord>, StoreError> {
+    let prefix = layout::access_prefix(tenant, case);
+    let mut newest: Option<String> = None;
+    loop {
+        let keys = store.list(&prefix, newest.as_deref(), 1000).await?;
+        let full = keys.len() == 1000;
+        if let Some(last) = keys.into_iter().last() {
+            newest = Some(last);
+        }
+        if !full {
+            break;
+        }
+    }
+    let Some(newest) = newest else { return Ok(None) };
+    let key = ObjectKey::parse(newest).map_err(|e| StoreError::Remote(e.to_string()))?;
+    get_json(store, &key).await
+}
+
+/// Whether `user` may read `case` now.
+pub async fn may_read(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    case: CaseId,
+    user: UserId,
+) -> Result<bool, StoreError> {
+    Ok(current(store, tenant, case).await?.is_some_and(|record| record.may_read(user)))
+}
+
+async fn has_revisions(store: &impl BlobStore, tenant: TenantId, case: CaseId) -> Result<bool, StoreError> {
+    Ok(!store.list(&layout::case_prefix(tenant, case), None, 1).await?.is_empty())
+}
+
+/// Every grant of `case` addressed to `to`.
+pub async fn grants_to(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    case: CaseId,
+    to: Recipient,
+) -> Result<Vec<Grant>, StoreError> {
+    let keys = store.list(&layout::grants_prefix(tenant, case, to), None, 1000).await?;
+    let mut grants = Vec::with_capacity(keys.len());
+    for key in keys {
+        let key = ObjectKey::parse(key).map_err(|e| StoreError::Remote(e.to_string()))?;
+        if let Some(grant) = get_json(store, &key).await? {
+            grants.push(grant);
+        }
+    }
+    Ok(grants)
+}
+
+/// How often a change is tried again when another took its version first.
+const ATTEMPTS: usize = 8;
+
+/// What an access request did to the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The case's first record was written (with any changes the request carried).
+    Created,
+    /// A new version of an existing record was written.
+    Changed,
+    /// Nothing changed (grants may have been stored).
+    Unchanged,
+}
+
+/// Carries out `request` by `by` on `case`: checks its grants, stores them, and writes the
+/// next access record if anything changes. Returns the record in force after it, and
+/// what was written.
+pub async fn change(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    case: CaseId,
+    by: UserId,
+    request: &AccessRequest,
+) -> Result<(AccessRecord, Outcome), AccessError> {
+    if request.grants.len() > MAX_GRANTS_PER_REQUEST {
+        return Err(AccessError::BadGrant("too many grants in one request"));
+    }
+    let signer: Option<PublishedIdentity> = get_json(store, &layout::identity(tenant, by)).await?;
+    let signer = signer.ok_or(AccessError::BadGrant("the sender has published no identity keys"))?;
+    for grant in &request.grants {
+        if grant.case != case || grant.by != by {
+            return Err(AccessError::BadGrant("a grant is for another case, or given by someone else"));
+        }
+        grant.verify(tenant, &signer.keys).map_err(|_| AccessError::BadGrant("a grant's signature does not verify"))?;
+    }
+    check_people(store, tenant, &request.changes).await?;
+    for _ in 0..ATTEMPTS {
+        let (base, create_first) = match current(store, tenant, case).await? {
+            Some(record) => (record, false),
+            // A case with revisions but no record is not anyone's to claim.
+            None if request.create && !has_revisions(store, tenant, case).await? => {
+                (AccessRecord::created(case, by), true)
+            }
+            None => return Err(AccessError::NoAccess),
+        };
+        if !base.may_read(by) {
+            return Err(AccessError::NoAccess);
+        }
+        let next = base.apply_all(by, &request.changes)?;
+        let after = next.clone().unwrap_or_else(|| base.clone());
+        for grant in &request.grants {
+            if let Recipient::Member(user) = grant.to {
+                if !after.may_read(user) {
+                    return Err(AccessError::BadGrant("a grant is for someone without access to the case"));
+                }
+            }
+        }
+        // Grants first: whoever the record lets in finds their key waiting.
+        for grant in &request.grants {
+            create_json(store, &layout::grant(tenant, case, grant.to, grant.key_id, grant.by), grant).await?;
+        }
+        let to_write = match (create_first, next) {
+            (true, Some(next)) => vec![base, next],
+            (true, None) => vec![base],
+            (false, Some(next)) => vec![next],
+            (false, None) => return Ok((after, Outcome::Unchanged)),
+        };
+        let mut taken = false;
+        for record in &to_write {
+            if create_json(store, &layout::access(tenant, case, record.version), record).await?
+                == Created::AlreadyExists
+            {
+                taken = true;
+                break;
+            }
+        }
+        if !taken {
+            return Ok((after, if create_first { Outcome::Created } else { Outcome::Changed }));
+        }
+    }
+    Err(AccessError::Busy)
+}

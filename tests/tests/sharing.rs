@@ -1,0 +1,362 @@
+//! End to end with one browser profile per person: a coordinator, the supervisor of an
+//! office, a case manager of that office and a case manager of no team. A case reaches its
+//! owner and the office's supervisor and nobody else; the server refuses it to everyone
+//! else; shared under a consent, it reaches the colleague named, and withdrawing the
+//! consent takes it back; the supervisor moves a case to another case manager; a revision
+//! planted in the store under a key the membership log does not vouch for
+//! is set aside on its case without stopping any other case's sync.
+
+use puente_backend::changelog::ChangeLog;
+use puente_backend::layout;
+use puente_backend::store::{BlobStore, FsStore};
+use puente_shared::crypto::{self, derive_keys, IdentityKeys, RevisionHeader, SecretKey};
+use puente_shared::protocol::{
+    ChangeEntry, ChangeKind, ChangesResponse, LoginParams, LoginParamsRequest, LoginRequest, Session,
+};
+use puente_shared::{CaseId, KeyId};
+use puente_tests::backend_process::BackendProcess;
+use puente_tests::browser::Browser;
+use puente_tests::free_port;
+
+const PASSPHRASE: &str = "lantern river 42 Oak maple";
+const COLLEAGUE_PASSPHRASE: &str = "another long passphrase 7";
+
+fn canary() -> String {
+    format!("Canary{}", CaseId::random().to_string().replace('-', ""))
+}
+
+async fn shown(browser: &Browser, css: &str) -> String {
+    browser
+        .until(
+            &format!("{css} shows"),
+            &format!("return (document.querySelector('{css}')?.innerText || '').length > 0"),
+            30,
+        )
+        .await;
+    browser.text(css).await
+}
+
+/// Invites someone from the coordinator's screen, enrols them in a new profile and confirms
+/// them by their safety number.
+async fn invite_and_confirm(admin: &Browser, role: &str, with_team: bool, username: &str, members: usize) -> Browser {
+    admin.set_value("#invite-role", role).await;
+    let team = if with_team {
+        admin.eval("return document.querySelector('#invite-team option:not([value=\"\"])').value").await
+    } else {
+        serde_json::json!("")
+    };
+    admin.set_value("#invite-team", team.as_str().unwrap()).await;
+    admin.type_into("#invite-label", username).await;
+    let previous = admin.eval("return document.querySelector('#invite-link')?.innerText ?? ''").await;
+    admin.click("#create-invite").await;
+    admin
+        .until(
+            "a new link is shown",
+            &format!("return (document.querySelector('#invite-link')?.innerText ?? '') !== {previous}"),
+            30,
+        )
+        .await;
+    let link = admin.text("#invite-link").await;
+    let person = Browser::start().await;
+    person.enrol(&link, username, COLLEAGUE_PASSPHRASE).await;
+    person.click("#nav-organisation").await;
+    let number = serde_json::json!(shown(&person, "#my-safety-number").await);
+    admin.click("#refresh-pending").await;
+    let find = format!(
+        "[...document.querySelectorAll('#pending li')].find(li => li.querySelector('.safety-number').innerText === {number})"
+    );
+    admin.until("the newcomer waits", &format!("return {find} !== undefined"), 30).await;
+    admin.eval(&format!("{find}.querySelector('button[data-confirm]').click()")).await;
+    admin
+        .until(
+            "the member is listed",
+            &format!("return document.querySelectorAll('#members tr').length === {members}"),
+            30,
+        )
+        .await;
+    person
+        .until(
+            "the device shows its confirmed role",
+            "return !(document.querySelector('#my-role')?.innerText ?? 'Not confirmed').includes('Not confirmed')",
+            40,
+        )
+        .await;
+    person
+}
+
+/// Signs in over HTTP as a device would, for a token of one's own.
+async fn sign_in(url: &str, username: &str, passphrase: &str) -> Session {
+    let http = reqwest::Client::new();
+    let params: LoginParams = http
+        .post(format!("{url}/api/login/params"))
+        .json(&LoginParamsRequest { username: username.into() })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys = derive_keys(passphrase, &params.salt, params.kdf).unwrap();
+    let request = LoginRequest { username: username.into(), auth_secret: keys.auth_secret.expose().to_vec() };
+    http.post(format!("{url}/api/login")).json(&request).send().await.unwrap().json().await.unwrap()
+}
+
+async fn open_case_id(browser: &Browser) -> CaseId {
+    let path = browser.eval("return location.pathname").await;
+    path.as_str().unwrap().split('/').nth(2).unwrap().parse().unwrap()
+}
+
+async fn listed(browser: &Browser) -> String {
+    browser.eval("return document.querySelector('#case-list')?.innerText ?? ''").await.as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forged_revision_is_set_aside() {
+    let logs = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let args = vec!["--store".into(), "fs".into(), "--data-dir".into(), data.path().display().to_string()];
+    let backend = BackendProcess::start(free_port(), &args, &[], logs.path());
+
+    // The coordinator founds the organisation with one office.
+    let admin = Browser::start().await;
+    admin.enrol(&backend.enrolment_link(), "coordinator", PASSPHRASE).await;
+    admin.click("#nav-organisation").await;
+    admin.type_into("#org-name", "Casa del Retorno").await;
+    admin.click("#found").await;
+    shown(&admin, "#recovery-words").await;
+    admin.click("#recovery-done").await;
+    admin.type_into("#team-name", "Oficina Madrid").await;
+    admin.type_into("#team-country", "ES").await;
+    admin.click("#add-team").await;
+    admin.until("the team is listed", "return document.querySelectorAll('#teams li').length === 1", 30).await;
+    let supervisor = invite_and_confirm(&admin, "supervisor", true, "sofia.sup", 2).await;
+    let owner = invite_and_confirm(&admin, "case_manager", true, "carlos.cm", 3).await;
+    let stranger = invite_and_confirm(&admin, "case_manager", false, "ursula.cm", 4).await;
+    admin.close().await;
+
+    // The case manager registers a returnee.
+    let family = canary();
+    owner.click("a.brand").await;
+    owner.click("#new-case").await;
+    owner.type_into("#family_name", &family).await;
+    owner
+        .until(
+            "the case is synced",
+            "return document.querySelector('#case-status [data-sync]')?.dataset.sync === 'synced'",
+            60,
+        )
+        .await;
+    let case = open_case_id(&owner).await;
+
+    // The office's supervisor receives it; the case manager of no team does not.
+    supervisor.click("a.brand").await;
+    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{family}')");
+    supervisor.until("the supervisor's device lists the team's case", &script, 60).await;
+    stranger.click("a.brand").await;
+    stranger
+        .until(
+            "the stranger's device has synced",
+            "return document.querySelector('#net-status')?.dataset.state === 'online'",
+            60,
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_secs(12)).await;
+    assert!(!listed(&stranger).await.contains(&family));
+    assert_eq!(stranger.eval("return document.querySelectorAll('#case-list a[data-case]').length").await, 0);
+
+    // To the server, the stranger may not have it: 403 for its revision and its access, and
+    // not a word of it in the feed.
+    let session = sign_in(&backend.url, "ursula.cm", COLLEAGUE_PASSPHRASE).await;
+    let http = reqwest::Client::new();
+    for path in [format!("/api/cases/{case}/revisions/1"), format!("/api/cases/{case}/access")] {
+        let response = http.get(format!("{}{path}", backend.url)).bearer_auth(&session.token).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    let feed: ChangesResponse = http
+        .get(format!("{}/api/changes", backend.url))
+        .bearer_auth(&session.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(feed.entries.iter().all(|e| e.case != case), "the stranger's feed names the case");
+
+    // With the person's consent to share with a named professional, the case manager gives
+    // the case to the colleague; it reaches the colleague's device. Withdrawing the consent
+    // takes it back: the server refuses the colleague, and no later revision reaches them.
+    owner.click("nav.tabs a[data-section=registration]").await;
+    owner.set_value("#consent_giver", "person").await;
+    owner.type_into("#consent_giver_name", "Amina").await;
+    let today = owner.eval("return new Date().toISOString().slice(0, 10)").await;
+    owner.set_value("#consent_given_on", today.as_str().unwrap()).await;
+    owner.click("input[name=consent_scopes][value=sharing]").await;
+    owner.type_into("#consent_recipients", "the protection focal point").await;
+    owner.click("#consent_informed_of_processing").await;
+    owner.click("#record-consent").await;
+    owner
+        .until("the consent is listed", "return document.querySelectorAll('#consent-list li.entry').length === 1", 10)
+        .await;
+    owner.click("nav.tabs a[data-section=sharing]").await;
+    owner.wait_for("#share-form", 20).await;
+    let colleague_id = session.user_id.to_string();
+    owner
+        .until(
+            "the colleague can be chosen",
+            &format!("return document.querySelector(\"#share-with option[value='{colleague_id}']\") !== null"),
+            30,
+        )
+        .await;
+    owner.set_value("#share-with", &colleague_id).await;
+    let consent = owner.eval("return document.querySelector('#share-consent option:not([value=\"\"])').value").await;
+    owner.set_value("#share-consent", consent.as_str().unwrap()).await;
+    owner.click("#share-submit").await;
+    owner
+        .until(
+            "the disclosure is logged",
+            &format!("return document.querySelector(\"#disclosures li[data-with='{colleague_id}'][data-in-force=true]\") !== null"),
+            10,
+        )
+        .await;
+    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{family}')");
+    stranger.until("the named colleague's device receives the case", &script, 60).await;
+    owner.click("#refresh-access").await;
+    owner
+        .until(
+            "the server's record names the colleague",
+            &format!("return document.querySelector(\"#access-people li[data-user='{colleague_id}'][data-share=colleague]\") !== null"),
+            30,
+        )
+        .await;
+    // The consent is withdrawn: the sharing ends with it.
+    owner.click("nav.tabs a[data-section=registration]").await;
+    owner.click("#consent-list button.withdraw").await;
+    owner.click("nav.tabs a[data-section=sharing]").await;
+    owner
+        .until(
+            "the disclosure ended",
+            &format!("return document.querySelector(\"#disclosures li[data-with='{colleague_id}'][data-in-force=false]\") !== null"),
+            10,
+        )
+        .await;
+    let fetch_first = || async {
+        http.get(format!("{}/api/cases/{case}/revisions/1", backend.url))
+            .bearer_auth(&session.token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fetch_first().await != 403 {
+        assert!(std::time::Instant::now() < deadline, "the colleague's access was not taken back");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let after = canary();
+    owner.click("nav.tabs a[data-section=registration]").await;
+    owner.type_into("#notes", &after).await;
+    owner
+        .until(
+            "the later edit is synced",
+            "return document.querySelector('#case-status [data-sync]')?.dataset.sync === 'synced'",
+            60,
+        )
+        .await;
+    let feed: ChangesResponse = http
+        .get(format!("{}/api/changes", backend.url))
+        .bearer_auth(&session.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(feed.entries.iter().all(|e| e.case != case), "no entry of the case reaches the former colleague");
+
+    // Someone who writes to the store (a hostile operator) plants the next revision, in the
+    // owner's name but signed with a key the membership log never vouched for.
+    let store = FsStore::open(data.path()).unwrap();
+    let tenant = session.tenant;
+    let first = store.get(&layout::revision(tenant, case, 1)).await.unwrap().unwrap();
+    let author = RevisionHeader::parse(&first).unwrap().author;
+    let latest = store.list(&layout::case_prefix(tenant, case), None, 1000).await.unwrap().len() as u64;
+    let header = RevisionHeader { tenant, case, revision: latest + 1, parent: latest, key_id: KeyId::random(), author };
+    let forged = crypto::seal_revision(&header, &SecretKey::random(), &IdentityKeys::generate(), b"{}");
+    let size = forged.len() as u64;
+    store.create(&layout::revision(tenant, case, latest + 1), forged.into()).await.unwrap();
+    let entry = ChangeEntry { seq: 0, case, revision: latest + 1, size, author, at: 0, kind: ChangeKind::Revision };
+    ChangeLog::default().append(&store, tenant, entry).await.unwrap();
+
+    // Both devices that may open the case set it aside, on that case only.
+    supervisor.click("#case-list a[data-case]").await;
+    for browser in [&supervisor, &owner] {
+        browser
+            .until(
+                "the forged revision is set aside on the case",
+                "return document.querySelector('#set-aside .set-aside-item[data-reason=bad_signature]') !== null",
+                60,
+            )
+            .await;
+    }
+    assert_eq!(supervisor.value("#family_name").await, family, "the case as it was is still shown");
+    // Everything else keeps syncing: a second case reaches the supervisor.
+    let second = canary();
+    owner.click("#back").await;
+    owner.click("#new-case").await;
+    owner.type_into("#family_name", &second).await;
+    supervisor.click("#back").await;
+    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{second}')");
+    supervisor.until("the next case still reaches the supervisor", &script, 60).await;
+
+    // The supervisor moves the second case to the case manager of no team: it reaches her
+    // device, and its previous owner's changes are no longer taken (they stay on his device).
+    let second_js = serde_json::json!(second);
+    supervisor
+        .eval(&format!(
+            "[...document.querySelectorAll('#case-list a[data-case]')].find(a => a.innerText.includes({second_js})).click()"
+        ))
+        .await;
+    supervisor.click_until("nav.tabs a[data-section=sharing]", "#who-can-open", 20).await;
+    let new_owner = session.user_id.to_string();
+    supervisor
+        .until(
+            "the supervisor may move the case",
+            &format!("return document.querySelector(\"#reassign-to option[value='{new_owner}']\") !== null"),
+            30,
+        )
+        .await;
+    supervisor.set_value("#reassign-to", &new_owner).await;
+    supervisor.click("#reassign-submit").await;
+    supervisor
+        .until(
+            "the server's record names the new owner",
+            &format!("return document.querySelector(\"#access-people li[data-user='{new_owner}'][data-share=owner]\") !== null"),
+            30,
+        )
+        .await;
+    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{second}')");
+    stranger.until("the moved case reaches its new owner", &script, 60).await;
+    owner.type_into("#notes", " written after the move").await;
+    owner.wait_for("#push-refused", 60).await;
+
+    // The names are nowhere they should not be.
+    let stranger_db = stranger.indexed_db_dump().await;
+    for name in [&family, &second] {
+        assert!(!stranger_db.contains(name.as_str()), "the stranger's IndexedDB holds {name}");
+    }
+    for browser in [&owner, &supervisor] {
+        let dump = browser.indexed_db_dump().await;
+        assert!(!dump.contains(family.as_str()), "an IndexedDB holds the name in clear");
+    }
+    for (key, bytes) in puente_tests::files_under(data.path()) {
+        puente_tests::assert_absent(&format!("object {key}"), &bytes, [&family, &second]);
+    }
+    let logged = backend.logs();
+    assert!(logged.contains("revision accepted"));
+    assert!(!logged.contains(family.as_str()) && !logged.contains(second.as_str()));
+    for browser in [owner, supervisor, stranger] {
+        browser.close().await;
+    }
+    backend.stop();
+}
