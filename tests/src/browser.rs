@@ -164,6 +164,17 @@ impl Browser {
     }
 
     /// The visible text of the first element matching `css`.
+    /// The text of `css`, once it shows some (within 30 s).
+    pub async fn shown(&self, css: &str) -> String {
+        self.until(
+            &format!("{css} shows"),
+            &format!("return (document.querySelector('{css}')?.innerText || '').length > 0"),
+            30,
+        )
+        .await;
+        self.text(css).await
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(css, 20).await.text().await.unwrap_or_default()
     }

@@ -360,17 +360,6 @@ async fn a_case_written_offline_reaches_a_second_device_and_never_leaks_on_s3() 
 }
 
 /// The number shown as `css` once it is there.
-async fn shown(browser: &Browser, css: &str) -> String {
-    browser
-        .until(
-            &format!("{css} shows"),
-            &format!("return (document.querySelector('{css}')?.innerText || '').length > 0"),
-            30,
-        )
-        .await;
-    browser.text(css).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_number_and_recovers_one_with_the_sheet() {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -384,7 +373,7 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
     admin.click("#nav-organisation").await;
     admin.type_into("#org-name", "Casa del Retorno").await;
     admin.click("#found").await;
-    shown(&admin, "#recovery-words").await;
+    admin.shown("#recovery-words").await;
     let words = admin
         .eval("return [...document.querySelectorAll('#recovery-words li')].map(li => li.innerText.trim()).join(' ')")
         .await
@@ -441,7 +430,7 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
             )
             .await;
         assert!(colleague.text("#my-role").await.contains("Not confirmed"));
-        let number = shown(&colleague, "#my-safety-number").await;
+        let number = colleague.shown("#my-safety-number").await;
 
         admin.click("#refresh-pending").await;
         let number_js = serde_json::json!(number);
@@ -510,7 +499,7 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
     clear(&admin, "#days-critical").await;
     admin.type_into("#days-critical", "0").await;
     admin.click("#save-settings").await;
-    let refusal = shown(&admin, "#settings-error").await;
+    let refusal = admin.shown("#settings-error").await;
     assert!(refusal.contains("Critical risk"), "the refused interval is named: {refusal}");
     clear(&admin, "#days-critical").await;
     admin.type_into("#days-critical", "3").await;
@@ -559,7 +548,7 @@ async fn a_coordinator_founds_the_organisation_confirms_colleagues_by_safety_num
     admin.type_into("#recovery-confirm", new_passphrase).await;
     if mistyped.join(" ") != words {
         admin.click("#recover-submit").await;
-        let refusal = shown(&admin, "#recover-error").await;
+        let refusal = admin.shown("#recover-error").await;
         assert!(refusal.contains("do not check") || refusal.contains("not this organisation"), "{refusal}");
     }
     clear(&admin, "#recovery-typed").await;
@@ -647,7 +636,7 @@ async fn a_passphrase_changed_on_one_device_no_longer_opens_the_other_once_it_sy
     first.type_into("#new-passphrase", new_passphrase).await;
     first.type_into("#new-confirm", new_passphrase).await;
     first.click("#passphrase-submit").await;
-    let refusal = shown(&first, "#passphrase-error").await;
+    let refusal = first.shown("#passphrase-error").await;
     assert!(refusal.contains("Wrong passphrase"), "{refusal}");
     clear(&first, "#current-passphrase").await;
     first.type_into("#current-passphrase", PASSPHRASE).await;
