@@ -4,7 +4,7 @@
 //! change must follow are `puente_shared::access`.
 
 use crate::layout;
-use crate::store::{create_json, get_json, BlobStore, Created, ObjectKey, StoreError};
+use crate::store::{create_json, get_json, last_key, BlobStore, Created, ObjectKey, StoreError};
 use puente_shared::access::{AccessChange, AccessRecord, AccessRefusal, Share};
 use puente_shared::crypto::{Grant, Recipient};
 use puente_shared::membership::Role;
@@ -59,19 +59,7 @@ pub async fn current(
     tenant: TenantId,
     case: CaseId,
 ) -> Result<Option<AccessRecord>, StoreError> {
-    let prefix = layout::access_prefix(tenant, case);
-    let mut newest: Option<String> = None;
-    loop {
-        let keys = store.list(&prefix, newest.as_deref(), 1000).await?;
-        let full = keys.len() == 1000;
-        if let Some(last) = keys.into_iter().last() {
-            newest = Some(last);
-        }
-        if !full {
-            break;
-        }
-    }
-    let Some(newest) = newest else { return Ok(None) };
+    let Some(newest) = last_key(store, &layout::access_prefix(tenant, case)).await? else { return Ok(None) };
     let key = ObjectKey::parse(newest).map_err(|e| StoreError::Remote(e.to_string()))?;
     get_json(store, &key).await
 }

@@ -76,17 +76,7 @@ impl UserRecord {
 
 /// The member's credentials in force: the newest version.
 pub async fn current_credentials(store: &impl BlobStore, user: &UserRecord) -> Result<Credentials, StoreError> {
-    let prefix = layout::credentials_prefix(user.tenant, user.user_id);
-    let mut newest = None;
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.list(&prefix, after.as_deref(), 1_000).await?;
-        newest = page.last().cloned().or(newest);
-        match page.last() {
-            Some(last) if page.len() == 1_000 => after = Some(last.clone()),
-            _ => break,
-        }
-    }
+    let newest = crate::store::last_key(store, &layout::credentials_prefix(user.tenant, user.user_id)).await?;
     let Some(newest) = newest else { return Ok(user.enrolled_credentials()) };
     let key = crate::store::ObjectKey::parse(newest).map_err(|e| StoreError::Remote(e.to_string()))?;
     get_json(store, &key).await?.ok_or_else(|| StoreError::Remote("credentials vanished".into()))

@@ -15,17 +15,7 @@ pub async fn current(store: &impl BlobStore, tenant: TenantId) -> Result<Organis
 }
 
 async fn latest_version(store: &impl BlobStore, tenant: TenantId) -> Result<Option<u64>, StoreError> {
-    let prefix = layout::settings_prefix(tenant);
-    let mut latest = None;
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.list(&prefix, after.as_deref(), 1_000).await?;
-        latest = page.iter().filter_map(|key| layout::number_of(key)).max().or(latest);
-        match page.last() {
-            Some(last) if page.len() == 1_000 => after = Some(last.clone()),
-            _ => return Ok(latest),
-        }
-    }
+    Ok(crate::store::last_key(store, &layout::settings_prefix(tenant)).await?.as_deref().and_then(layout::number_of))
 }
 
 /// Publishes new settings (already parsed) as the next version; returns its number.

@@ -97,10 +97,7 @@ impl Membership {
 
     /// The verified organisation as it is now (untracked), for an action about to be taken.
     pub fn verified_untracked(&self) -> Option<Organisation> {
-        self.view.with_untracked(|view| match view {
-            OrgView::Verified { organisation, .. } => Some((**organisation).clone()),
-            _ => None,
-        })
+        self.with_verified(Organisation::clone)
     }
 
     /// Reads the verified organisation (untracked), without cloning it.
@@ -124,10 +121,7 @@ impl Membership {
     /// device did not take from the server: a server that invented the whole log would
     /// otherwise be sent account keys sealed to a key of its own.
     pub fn trusted_recovery_key(&self) -> Option<[u8; 32]> {
-        self.view.with_untracked(|view| match view {
-            OrgView::Verified { organisation, root_from_server: false } => Some(organisation.recovery),
-            _ => None,
-        })
+        self.with_trusted(|organisation| organisation.recovery)
     }
 
     /// Forgets everything (at lock).

@@ -82,6 +82,27 @@ pub fn new_credentials_for(account_key: &SecretKey, user: UserId, passphrase: &s
     puente_shared::credentials::new_credentials(passphrase, FAST_KDF, user, account_key).expect("derive").0
 }
 
+/// Signs in as a device would: the salt and cost from the server, then the keys
+/// `passphrase` derives.
+pub async fn sign_in(url: &str, username: &str, passphrase: &str) -> Response {
+    let http = Client::new();
+    let params: LoginParams = http
+        .post(format!("{url}/api/login/params"))
+        .json(&LoginParamsRequest { username: username.to_owned() })
+        .send()
+        .await
+        .expect("login params")
+        .json()
+        .await
+        .expect("login params body");
+    let keys = derive_keys(passphrase, &params.salt, params.kdf).expect("derive");
+    http.post(format!("{url}/api/login"))
+        .json(&LoginRequest { username: username.to_owned(), auth_secret: keys.auth_secret.expose().to_vec() })
+        .send()
+        .await
+        .expect("login")
+}
+
 pub async fn enrol(url: &str, invite: &str, username: &str, passphrase: &str) -> Response {
     Client::new()
         .post(format!("{url}/api/enrol"))
@@ -166,29 +187,9 @@ impl Device {
         self.login_with(&self.passphrase).await
     }
 
-    /// Signs in as another device would: the salt and cost from the server, then the keys
-    /// `passphrase` derives.
+    /// Signs in as another device would, with `passphrase`.
     pub async fn login_with(&self, passphrase: &str) -> Response {
-        let params: LoginParams = self
-            .http
-            .post(format!("{}/api/login/params", self.url))
-            .json(&LoginParamsRequest { username: self.session.username.as_str().to_owned() })
-            .send()
-            .await
-            .expect("login params")
-            .json()
-            .await
-            .expect("login params body");
-        let keys = derive_keys(passphrase, &params.salt, params.kdf).expect("derive");
-        self.http
-            .post(format!("{}/api/login", self.url))
-            .json(&LoginRequest {
-                username: self.session.username.as_str().to_owned(),
-                auth_secret: keys.auth_secret.expose().to_vec(),
-            })
-            .send()
-            .await
-            .expect("login")
+        sign_in(&self.url, self.session.username.as_str(), passphrase).await
     }
 
     /// The auth secret `passphrase` derives with the salt and cost of this device's session.

@@ -9,11 +9,10 @@
 use puente_backend::changelog::ChangeLog;
 use puente_backend::layout;
 use puente_backend::store::{BlobStore, FsStore};
-use puente_shared::crypto::{self, derive_keys, IdentityKeys, RevisionHeader, SecretKey};
-use puente_shared::protocol::{
-    ChangeEntry, ChangeKind, ChangesResponse, LoginParams, LoginParamsRequest, LoginRequest, Session,
-};
+use puente_shared::crypto::{self, IdentityKeys, RevisionHeader, SecretKey};
+use puente_shared::protocol::{ChangeEntry, ChangeKind, ChangesResponse, Session};
 use puente_shared::{CaseId, KeyId};
+use puente_tests::api::sign_in;
 use puente_tests::backend_process::BackendProcess;
 use puente_tests::browser::Browser;
 use puente_tests::free_port;
@@ -73,23 +72,6 @@ async fn invite_and_confirm(admin: &Browser, role: &str, with_team: bool, userna
     person
 }
 
-/// Signs in over HTTP as a device would, for a token of one's own.
-async fn sign_in(url: &str, username: &str, passphrase: &str) -> Session {
-    let http = reqwest::Client::new();
-    let params: LoginParams = http
-        .post(format!("{url}/api/login/params"))
-        .json(&LoginParamsRequest { username: username.into() })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let keys = derive_keys(passphrase, &params.salt, params.kdf).unwrap();
-    let request = LoginRequest { username: username.into(), auth_secret: keys.auth_secret.expose().to_vec() };
-    http.post(format!("{url}/api/login")).json(&request).send().await.unwrap().json().await.unwrap()
-}
-
 /// Whether the change feed, as `token`'s member sees it, names `case`.
 async fn feed_names(url: &str, token: &str, case: CaseId) -> bool {
     let feed: ChangesResponse = reqwest::Client::new()
@@ -107,6 +89,13 @@ async fn feed_names(url: &str, token: &str, case: CaseId) -> bool {
 async fn open_case_id(browser: &Browser) -> CaseId {
     let path = browser.eval("return location.pathname").await;
     path.as_str().unwrap().split('/').nth(2).unwrap().parse().unwrap()
+}
+
+/// Waits (up to a minute) until `browser`'s case list shows `name`.
+async fn lists(browser: &Browser, name: &str, what: &str) {
+    let name = serde_json::json!(name);
+    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes({name})");
+    browser.until(what, &script, 60).await;
 }
 
 async fn listed(browser: &Browser) -> String {
@@ -153,8 +142,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
 
     // The office's supervisor receives it; the case manager of no team does not.
     supervisor.click("a.brand").await;
-    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{family}')");
-    supervisor.until("the supervisor's device lists the team's case", &script, 60).await;
+    lists(&supervisor, &family, "the supervisor's device lists the team's case").await;
     stranger.click("a.brand").await;
     stranger
         .until(
@@ -169,7 +157,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
 
     // To the server, the stranger may not have it: 403 for its revision and its access, and
     // not a word of it in the feed.
-    let session = sign_in(&backend.url, "ursula.cm", COLLEAGUE_PASSPHRASE).await;
+    let session: Session = sign_in(&backend.url, "ursula.cm", COLLEAGUE_PASSPHRASE).await.json().await.unwrap();
     let http = reqwest::Client::new();
     for path in [format!("/api/cases/{case}/revisions/1"), format!("/api/cases/{case}/access")] {
         let response = http.get(format!("{}{path}", backend.url)).bearer_auth(&session.token).send().await.unwrap();
@@ -195,45 +183,20 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     owner.click("nav.tabs a[data-section=sharing]").await;
     owner.wait_for("#share-form", 20).await;
     let colleague_id = session.user_id.to_string();
-    owner
-        .until(
-            "the colleague can be chosen",
-            &format!("return document.querySelector(\"#share-with option[value='{colleague_id}']\") !== null"),
-            30,
-        )
-        .await;
+    owner.wait_for(&format!("#share-with option[value='{colleague_id}']"), 30).await;
     owner.set_value("#share-with", &colleague_id).await;
     let consent = owner.eval("return document.querySelector('#share-consent option:not([value=\"\"])').value").await;
     owner.set_value("#share-consent", consent.as_str().unwrap()).await;
     owner.click("#share-submit").await;
-    owner
-        .until(
-            "the disclosure is logged",
-            &format!("return document.querySelector(\"#disclosures li[data-with='{colleague_id}'][data-in-force=true]\") !== null"),
-            10,
-        )
-        .await;
-    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{family}')");
-    stranger.until("the named colleague's device receives the case", &script, 60).await;
+    owner.wait_for(&format!("#disclosures li[data-with='{colleague_id}'][data-in-force=true]"), 10).await;
+    lists(&stranger, &family, "the named colleague's device receives the case").await;
     owner.click("#refresh-access").await;
-    owner
-        .until(
-            "the server's record names the colleague",
-            &format!("return document.querySelector(\"#access-people li[data-user='{colleague_id}'][data-share=colleague]\") !== null"),
-            30,
-        )
-        .await;
+    owner.wait_for(&format!("#access-people li[data-user='{colleague_id}'][data-share=colleague]"), 30).await;
     // The consent is withdrawn: the sharing ends with it.
     owner.click("nav.tabs a[data-section=registration]").await;
     owner.click("#consent-list button.withdraw").await;
     owner.click("nav.tabs a[data-section=sharing]").await;
-    owner
-        .until(
-            "the disclosure ended",
-            &format!("return document.querySelector(\"#disclosures li[data-with='{colleague_id}'][data-in-force=false]\") !== null"),
-            10,
-        )
-        .await;
+    owner.wait_for(&format!("#disclosures li[data-with='{colleague_id}'][data-in-force=false]"), 10).await;
     let fetch_first = || async {
         http.get(format!("{}/api/cases/{case}/revisions/1", backend.url))
             .bearer_auth(&session.token)
@@ -276,13 +239,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     // Both devices that may open the case set it aside, on that case only.
     supervisor.click("#case-list a[data-case]").await;
     for browser in [&supervisor, &owner] {
-        browser
-            .until(
-                "the forged revision is set aside on the case",
-                "return document.querySelector('#set-aside .set-aside-item[data-reason=bad_signature]') !== null",
-                60,
-            )
-            .await;
+        browser.wait_for("#set-aside .set-aside-item[data-reason=bad_signature]", 60).await;
     }
     assert_eq!(supervisor.value("#family_name").await, family, "the case as it was is still shown");
     // Everything else keeps syncing: a second case reaches the supervisor.
@@ -291,8 +248,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     owner.click("#new-case").await;
     owner.type_into("#family_name", &second).await;
     supervisor.click("#back").await;
-    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{second}')");
-    supervisor.until("the next case still reaches the supervisor", &script, 60).await;
+    lists(&supervisor, &second, "the next case still reaches the supervisor").await;
 
     // The supervisor moves the second case to the case manager of no team: it reaches her
     // device, and its previous owner's changes are no longer taken (they stay on his device).
@@ -304,24 +260,11 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
         .await;
     supervisor.click_until("nav.tabs a[data-section=sharing]", "#who-can-open", 20).await;
     let new_owner = session.user_id.to_string();
-    supervisor
-        .until(
-            "the supervisor may move the case",
-            &format!("return document.querySelector(\"#reassign-to option[value='{new_owner}']\") !== null"),
-            30,
-        )
-        .await;
+    supervisor.wait_for(&format!("#reassign-to option[value='{new_owner}']"), 30).await;
     supervisor.set_value("#reassign-to", &new_owner).await;
     supervisor.click("#reassign-submit").await;
-    supervisor
-        .until(
-            "the server's record names the new owner",
-            &format!("return document.querySelector(\"#access-people li[data-user='{new_owner}'][data-share=owner]\") !== null"),
-            30,
-        )
-        .await;
-    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes('{second}')");
-    stranger.until("the moved case reaches its new owner", &script, 60).await;
+    supervisor.wait_for(&format!("#access-people li[data-user='{new_owner}'][data-share=owner]"), 30).await;
+    lists(&stranger, &second, "the moved case reaches its new owner").await;
     owner.type_into("#notes", " written after the move").await;
     owner.wait_for("#push-refused", 60).await;
 

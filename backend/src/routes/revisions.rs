@@ -38,17 +38,8 @@ fn parse_path(case: &str, revision: &str) -> ApiResult<(CaseId, u64)> {
 
 /// The newest revision stored for a case (0 when none).
 pub(super) async fn latest_revision(store: &impl BlobStore, tenant: TenantId, case: CaseId) -> Result<u64, StoreError> {
-    let prefix = layout::case_prefix(tenant, case);
-    let mut latest = 0;
-    let mut after: Option<String> = None;
-    loop {
-        let keys = store.list(&prefix, after.as_deref(), 1000).await?;
-        latest = keys.iter().filter_map(|k| layout::number_of(k)).max().unwrap_or(latest);
-        if keys.len() < 1000 {
-            return Ok(latest);
-        }
-        after = keys.last().cloned();
-    }
+    let newest = crate::store::last_key(store, &layout::case_prefix(tenant, case)).await?;
+    Ok(newest.as_deref().and_then(layout::number_of).unwrap_or(0))
 }
 
 fn taken(latest: u64) -> Failure {

@@ -34,6 +34,24 @@ pub enum StoreError {
     Unsafe(String),
 }
 
+/// The last key under `prefix` in lexicographic order, listing page by page: the newest
+/// version where keys end in zero-padded numbers (revisions, credentials, settings, access
+/// records).
+pub async fn last_key(store: &impl BlobStore, prefix: &str) -> Result<Option<String>, StoreError> {
+    const PAGE: usize = 1000;
+    let mut last: Option<String> = None;
+    loop {
+        let page = store.list(prefix, last.as_deref(), PAGE).await?;
+        let full = page.len() == PAGE;
+        if let Some(key) = page.into_iter().last() {
+            last = Some(key);
+        }
+        if !full {
+            return Ok(last);
+        }
+    }
+}
+
 /// A key-value store of immutable blobs with atomic create-if-absent.
 pub trait BlobStore: Clone + Send + Sync + 'static {
     /// Writes `bytes` at `key` unless an object is already there. Exactly one of several
