@@ -25,15 +25,24 @@ pub enum AccessError {
     BadGrant(&'static str),
     #[error("others changed this case's access at the same time; try again")]
     Busy,
-    #[error("access goes only to current members, and a supervisor's only to a supervisor")]
+    #[error(
+        "access goes only to current members, a supervisor's or an origin office's only to a supervisor, and a \
+         handover only to someone in a team its accepter supervises"
+    )]
     NotAMember,
     #[error("the organisation's membership log does not verify")]
     Membership(#[from] crate::membership::AppendError),
 }
 
 /// Once the organisation has a membership log, the people a change names must be current
-/// members, and whoever is given a supervisor's access a supervisor.
-async fn check_people(store: &impl BlobStore, tenant: TenantId, changes: &[AccessChange]) -> Result<(), AccessError> {
+/// members; whoever is given a supervisor's or an origin office's access, a supervisor; and
+/// whoever `by` hands an accepted handover to, `by` or someone in a team `by` supervises.
+async fn check_people(
+    store: &impl BlobStore,
+    tenant: TenantId,
+    by: UserId,
+    changes: &[AccessChange],
+) -> Result<(), AccessError> {
     let named = changes.iter().any(|c| !matches!(c, AccessChange::Revoke { .. }));
     if !named {
         return Ok(());
@@ -43,10 +52,19 @@ async fn check_people(store: &impl BlobStore, tenant: TenantId, changes: &[Acces
         let (user, share) = match *change {
             AccessChange::Grant { user, share } => (user, share),
             AccessChange::Reassign { to } => (to, Share::Owner),
+            AccessChange::Accept { to, .. } => {
+                let accepter =
+                    org.member(by).filter(|m| m.card.role == Role::Supervisor).ok_or(AccessError::NotAMember)?;
+                let member = org.member(to).ok_or(AccessError::NotAMember)?;
+                if to != by && !member.card.teams.iter().any(|team| accepter.card.supervises.contains(team)) {
+                    return Err(AccessError::NotAMember);
+                }
+                continue;
+            }
             AccessChange::Revoke { .. } => continue,
         };
         let member = org.member(user).ok_or(AccessError::NotAMember)?;
-        if share == Share::Supervisor && member.card.role != Role::Supervisor {
+        if matches!(share, Share::Supervisor | Share::Origin) && member.card.role != Role::Supervisor {
             return Err(AccessError::NotAMember);
         }
     }
@@ -131,7 +149,7 @@ pub async fn change(
         }
         grant.verify(tenant, &signer.keys).map_err(|_| AccessError::BadGrant("a grant's signature does not verify"))?;
     }
-    check_people(store, tenant, &request.changes).await?;
+    check_people(store, tenant, by, &request.changes).await?;
     for _ in 0..ATTEMPTS {
         let (base, create_first) = match current(store, tenant, case).await? {
             Some(record) => (record, false),
@@ -146,6 +164,11 @@ pub async fn change(
         }
         let next = base.apply_all(by, &request.changes)?;
         let after = next.clone().unwrap_or_else(|| base.clone());
+        // Only someone who may write the case gives its key: a reader could otherwise plant
+        // a key of their own under the case's key id for the next reader who lacks it.
+        if !request.grants.is_empty() && !after.may_write(by) {
+            return Err(AccessError::Refused(AccessRefusal::MayNotChange));
+        }
         for grant in &request.grants {
             if let Recipient::Member(user) = grant.to {
                 if !after.may_read(user) {

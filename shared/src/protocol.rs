@@ -287,6 +287,10 @@ pub struct AccessRequest {
 pub struct AccessResponse {
     pub record: crate::access::AccessRecord,
     pub grants: Vec<crate::crypto::Grant>,
+    /// The case's newest revision number (0 before the first): a device whose copy is
+    /// older does not give anyone the case on the strength of it.
+    #[serde(default)]
+    pub latest: u64,
 }
 
 /// Most grants one access request may carry.

@@ -6,6 +6,7 @@ pub mod backend_process;
 pub mod browser;
 pub mod careless_s3;
 pub mod moto;
+pub mod people;
 pub mod server;
 
 use std::path::Path;

@@ -5,10 +5,12 @@ use puente_backend::layout;
 use puente_backend::store::BlobStore;
 use puente_shared::access::{AccessChange, AccessRecord, Share};
 use puente_shared::crypto::{Recipient, SecretKey};
+use puente_shared::ids::TeamId;
+use puente_shared::membership::{Change, Country, MemberCard, Organisation, Role, SignedEntry, Team};
 use puente_shared::protocol::{AccessRequest, AccessResponse};
 use puente_shared::{CaseId, KeyId};
 use puente_tests::api::{error_code, fs_server, join_org, new_org_user, Device};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 type Key = (KeyId, SecretKey);
 
@@ -240,4 +242,156 @@ async fn a_case_with_revisions_but_no_access_record_is_nobodys_to_claim() {
     let claim = eve.create_access(case, &new_key()).await;
     assert_eq!((claim.status(), error_code(claim).await.as_str()), (StatusCode::FORBIDDEN, "no_access"));
     assert_eq!(objects_under(&server.store, &layout::access_prefix(ana.tenant(), case)).await, 0);
+}
+
+/// Founds `admin`'s organisation with two offices and signs in each member as `(role, team,
+/// supervises)`, through the API as a coordinator's device would.
+async fn organised(admin: &Device, members: &[(&Device, Role, TeamId, bool)], teams: &[TeamId]) {
+    let genesis =
+        Organisation::founding_entry(admin.tenant(), "Org", admin.session.user_id, &admin.identity(), [3; 32], 1);
+    let mut org = Organisation::found(&genesis.digest(), &genesis).unwrap();
+    assert_eq!(admin.send(Method::POST, "/api/membership", Some(&genesis)).await.status(), StatusCode::CREATED);
+    let mut changes: Vec<Change> = teams
+        .iter()
+        .zip(["ES", "SN"])
+        .map(|(id, country)| Change::TeamAdded {
+            team: Team { id: *id, name: country.into(), country: Country::parse(country).unwrap() },
+        })
+        .collect();
+    for (device, role, team, supervises) in members {
+        let card = MemberCard {
+            user: device.session.user_id,
+            role: *role,
+            teams: vec![*team],
+            supervises: if *supervises { vec![*team] } else { vec![] },
+            keys: device.identity().public(),
+        };
+        changes.push(Change::MemberAdded { member: card });
+    }
+    for change in changes {
+        let entry = org.next_entry(change, 2).unwrap();
+        let signed = SignedEntry::sign(&entry, admin.session.user_id, &admin.identity());
+        assert_eq!(admin.send(Method::POST, "/api/membership", Some(&signed)).await.status(), StatusCode::CREATED);
+        org.apply(&signed).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_handover_reaches_the_origin_supervisor_who_gives_it_to_a_case_manager_of_that_office() {
+    let (server, _dir) = fs_server().await;
+    let admin = new_org_user(&server.store, &server.url, "coordinator").await;
+    let join = |name: &'static str| join_org(&server.store, &server.url, admin.tenant(), name);
+    let (host_cm, host_peer, origin_sup, origin_cm) =
+        (join("host.cm").await, join("host.peer").await, join("origin.sup").await, join("origin.cm").await);
+    let (host, origin) = (TeamId::random(), TeamId::random());
+    let members = [
+        (&host_cm, Role::CaseManager, host, false),
+        (&host_peer, Role::CaseManager, host, false),
+        (&origin_sup, Role::Supervisor, origin, true),
+        (&origin_cm, Role::CaseManager, origin, false),
+    ];
+    organised(&admin, &members, &[host, origin]).await;
+    let key = new_key();
+    let case = new_case(&host_cm, &key).await;
+
+    // Only a supervisor is given an origin office's access.
+    let to_peer = share(&host_cm, case, &key, &host_peer, Share::Origin).await;
+    assert_eq!((to_peer.status(), error_code(to_peer).await.as_str()), (StatusCode::CONFLICT, "not_a_member"));
+    assert_eq!(share(&host_cm, case, &key, &origin_sup, Share::Origin).await.status(), StatusCode::OK);
+    assert_eq!(origin_sup.fetch(case, 1).await.status(), StatusCode::OK);
+    assert!(origin_sup.changes(0, 100).await.entries.iter().any(|e| e.case == case));
+    // It reads, and does not write or share, until it accepts.
+    let push = origin_sup.push(case, 2, origin_sup.seal_with(case, 2, &key, b"early")).await;
+    assert_eq!((push.status(), error_code(push).await.as_str()), (StatusCode::FORBIDDEN, "read_only"));
+    // Not even a key for someone who may read the case (here a made-up one for its owner).
+    let to_owner = Recipient::Member(host_cm.session.user_id);
+    let planted = origin_sup.grant(case, &new_key(), to_owner, &host_cm.identity().public().agreement);
+    let only_a_grant = AccessRequest { grants: vec![planted], ..Default::default() };
+    let refused = origin_sup.change_access(case, &only_a_grant).await;
+    assert_eq!(error_code(refused).await, "may_not_change_access", "a reader gives no key");
+    // The host office's reading is not for a writer to give.
+    let host_reading = AccessRequest {
+        changes: vec![AccessChange::Grant { user: host_peer.session.user_id, share: Share::Host }],
+        ..Default::default()
+    };
+    let refused = host_cm.change_access(case, &host_reading).await;
+    assert_eq!((refused.status(), error_code(refused).await.as_str()), (StatusCode::CONFLICT, "not_grantable"));
+    let accept = |to: &Device, host_keeps: bool| {
+        let public = to.identity().public().agreement;
+        AccessRequest {
+            create: false,
+            changes: vec![AccessChange::Accept { to: to.session.user_id, host_keeps }],
+            grants: vec![origin_sup.grant(case, &key, Recipient::Member(to.session.user_id), &public)],
+        }
+    };
+    // To a case manager of another office: refused, nothing changes.
+    let elsewhere = origin_sup.change_access(case, &accept(&host_peer, false)).await;
+    assert_eq!((elsewhere.status(), error_code(elsewhere).await.as_str()), (StatusCode::CONFLICT, "not_a_member"));
+    // Nor does anyone but the origin office's supervisor accept it, not even for themself.
+    let own = AccessRequest {
+        changes: vec![AccessChange::Accept { to: host_cm.session.user_id, host_keeps: true }],
+        ..Default::default()
+    };
+    assert_eq!(error_code(host_cm.change_access(case, &own).await).await, "not_a_member");
+    let by_host = host_cm
+        .change_access(case, &AccessRequest { changes: accept(&origin_cm, false).changes, ..Default::default() })
+        .await;
+    assert_eq!((by_host.status(), error_code(by_host).await.as_str()), (StatusCode::CONFLICT, "not_a_member"));
+    let versions = objects_under(&server.store, &layout::access_prefix(admin.tenant(), case)).await;
+    assert_eq!(versions, 2);
+
+    let accepted = origin_sup.change_access(case, &accept(&origin_cm, false)).await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let record = accepted.json::<AccessResponse>().await.unwrap().record;
+    assert_eq!(record.owner(), Some(origin_cm.session.user_id));
+    assert_eq!(record.share_of(origin_sup.session.user_id), Some(Share::Supervisor));
+    assert_eq!(record.share_of(host_cm.session.user_id), None, "the consent did not keep the host office in");
+    // The origin case manager has the case and its key from the supervisor; the host office
+    // has nothing more of it.
+    assert_eq!(origin_cm.fetch(case, 1).await.status(), StatusCode::OK);
+    let granted: AccessResponse = origin_cm.access(case).await.json().await.unwrap();
+    assert_eq!(granted.latest, 1, "the newest revision, for a device to know whether its copy is");
+    let opened =
+        granted.grants[0].open(admin.tenant(), &origin_sup.identity().public(), origin_cm.identity().agreement());
+    assert_eq!((granted.grants[0].key_id, opened.unwrap()), key);
+    assert_eq!(
+        origin_cm.push(case, 2, origin_cm.seal_with(case, 2, &key, b"arrived")).await.status(),
+        StatusCode::CREATED
+    );
+    let late = host_cm.push(case, 3, host_cm.seal_with(case, 3, &key, b"late"));
+    assert_eq!(error_code(late.await).await, "no_access");
+    assert_eq!(host_cm.fetch(case, 2).await.status(), StatusCode::FORBIDDEN);
+    assert!(host_cm.changes(0, 100).await.entries.iter().all(|e| e.case != case));
+    // Accepting again is a harmless retry.
+    let again = origin_sup.change_access(case, &accept(&origin_cm, false)).await;
+    assert_eq!(again.json::<AccessResponse>().await.unwrap().record.version, record.version);
+}
+
+#[tokio::test]
+async fn a_host_office_the_consent_keeps_in_reads_on_but_no_longer_writes() {
+    let (server, _dir) = fs_server().await;
+    let admin = new_org_user(&server.store, &server.url, "coordinator").await;
+    let join = |name: &'static str| join_org(&server.store, &server.url, admin.tenant(), name);
+    let (host_cm, origin_sup) = (join("host.cm").await, join("origin.sup").await);
+    let (host, origin) = (TeamId::random(), TeamId::random());
+    let members = [(&host_cm, Role::CaseManager, host, false), (&origin_sup, Role::Supervisor, origin, true)];
+    organised(&admin, &members, &[host, origin]).await;
+    let key = new_key();
+    let case = new_case(&host_cm, &key).await;
+    assert_eq!(share(&host_cm, case, &key, &origin_sup, Share::Origin).await.status(), StatusCode::OK);
+    let keep = AccessRequest {
+        changes: vec![AccessChange::Accept { to: origin_sup.session.user_id, host_keeps: true }],
+        ..Default::default()
+    };
+    let record = origin_sup.change_access(case, &keep).await.json::<AccessResponse>().await.unwrap().record;
+    assert_eq!(record.owner(), Some(origin_sup.session.user_id), "a supervisor may take the case themself");
+    assert_eq!(record.share_of(host_cm.session.user_id), Some(Share::Host));
+    assert_eq!(host_cm.fetch(case, 1).await.status(), StatusCode::OK);
+    let push = host_cm.push(case, 2, host_cm.seal_with(case, 2, &key, b"two")).await;
+    assert_eq!(error_code(push).await, "read_only");
+    // Its consent withdrawn, the origin office takes the host's reading away.
+    let end =
+        AccessRequest { changes: vec![AccessChange::Revoke { user: host_cm.session.user_id }], ..Default::default() };
+    assert_eq!(origin_sup.change_access(case, &end).await.status(), StatusCode::OK);
+    assert_eq!(host_cm.fetch(case, 1).await.status(), StatusCode::FORBIDDEN);
 }

@@ -10,97 +10,15 @@ use puente_backend::changelog::ChangeLog;
 use puente_backend::layout;
 use puente_backend::store::{BlobStore, FsStore};
 use puente_shared::crypto::{self, IdentityKeys, RevisionHeader, SecretKey};
-use puente_shared::protocol::{ChangeEntry, ChangeKind, ChangesResponse, Session};
-use puente_shared::{CaseId, KeyId};
+use puente_shared::protocol::{ChangeEntry, ChangeKind, Session};
+use puente_shared::KeyId;
 use puente_tests::api::sign_in;
 use puente_tests::backend_process::BackendProcess;
-use puente_tests::browser::Browser;
 use puente_tests::free_port;
-
-const PASSPHRASE: &str = "lantern river 42 Oak maple";
-const COLLEAGUE_PASSPHRASE: &str = "another long passphrase 7";
-
-fn canary() -> String {
-    format!("Canary{}", CaseId::random().to_string().replace('-', ""))
-}
-
-/// Invites someone from the coordinator's screen, enrols them in a new profile and confirms
-/// them by their safety number.
-async fn invite_and_confirm(admin: &Browser, role: &str, with_team: bool, username: &str, members: usize) -> Browser {
-    admin.set_value("#invite-role", role).await;
-    let team = if with_team {
-        admin.eval("return document.querySelector('#invite-team option:not([value=\"\"])').value").await
-    } else {
-        serde_json::json!("")
-    };
-    admin.set_value("#invite-team", team.as_str().unwrap()).await;
-    admin.type_into("#invite-label", username).await;
-    let previous = admin.eval("return document.querySelector('#invite-link')?.innerText ?? ''").await;
-    admin.click("#create-invite").await;
-    admin
-        .until(
-            "a new link is shown",
-            &format!("return (document.querySelector('#invite-link')?.innerText ?? '') !== {previous}"),
-            30,
-        )
-        .await;
-    let link = admin.text("#invite-link").await;
-    let person = Browser::start().await;
-    person.enrol(&link, username, COLLEAGUE_PASSPHRASE).await;
-    person.click("#nav-organisation").await;
-    let number = serde_json::json!(person.shown("#my-safety-number").await);
-    admin.click("#refresh-pending").await;
-    let find = format!(
-        "[...document.querySelectorAll('#pending li')].find(li => li.querySelector('.safety-number').innerText === {number})"
-    );
-    admin.until("the newcomer waits", &format!("return {find} !== undefined"), 30).await;
-    admin.eval(&format!("{find}.querySelector('button[data-confirm]').click()")).await;
-    admin
-        .until(
-            "the member is listed",
-            &format!("return document.querySelectorAll('#members tr').length === {members}"),
-            30,
-        )
-        .await;
-    person
-        .until(
-            "the device shows its confirmed role",
-            "return !(document.querySelector('#my-role')?.innerText ?? 'Not confirmed').includes('Not confirmed')",
-            40,
-        )
-        .await;
-    person
-}
-
-/// Whether the change feed, as `token`'s member sees it, names `case`.
-async fn feed_names(url: &str, token: &str, case: CaseId) -> bool {
-    let feed: ChangesResponse = reqwest::Client::new()
-        .get(format!("{url}/api/changes"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    feed.entries.iter().any(|e| e.case == case)
-}
-
-async fn open_case_id(browser: &Browser) -> CaseId {
-    let path = browser.eval("return location.pathname").await;
-    path.as_str().unwrap().split('/').nth(2).unwrap().parse().unwrap()
-}
-
-/// Waits (up to a minute) until `browser`'s case list shows `name`.
-async fn lists(browser: &Browser, name: &str, what: &str) {
-    let name = serde_json::json!(name);
-    let script = format!("return (document.querySelector('#case-list')?.innerText ?? '').includes({name})");
-    browser.until(what, &script, 60).await;
-}
-
-async fn listed(browser: &Browser) -> String {
-    browser.eval("return document.querySelector('#case-list')?.innerText ?? ''").await.as_str().unwrap().to_owned()
-}
+use puente_tests::people::{
+    canary, feed_names, found, invite_and_confirm, listed, lists, open_case_id, open_listed, synced, until_refused,
+    MEMBER_PASSPHRASE,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forged_revision_is_set_aside() {
@@ -110,20 +28,10 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     let backend = BackendProcess::start(free_port(), &args, &[], logs.path());
 
     // The coordinator founds the organisation with one office.
-    let admin = Browser::start().await;
-    admin.enrol(&backend.enrolment_link(), "coordinator", PASSPHRASE).await;
-    admin.click("#nav-organisation").await;
-    admin.type_into("#org-name", "Casa del Retorno").await;
-    admin.click("#found").await;
-    admin.shown("#recovery-words").await;
-    admin.click("#recovery-done").await;
-    admin.type_into("#team-name", "Oficina Madrid").await;
-    admin.type_into("#team-country", "ES").await;
-    admin.click("#add-team").await;
-    admin.until("the team is listed", "return document.querySelectorAll('#teams li').length === 1", 30).await;
-    let supervisor = invite_and_confirm(&admin, "supervisor", true, "sofia.sup", 2).await;
-    let owner = invite_and_confirm(&admin, "case_manager", true, "carlos.cm", 3).await;
-    let stranger = invite_and_confirm(&admin, "case_manager", false, "ursula.cm", 4).await;
+    let admin = found(&backend.enrolment_link(), &[("Oficina Madrid", "ES")]).await;
+    let supervisor = invite_and_confirm(&admin, "supervisor", Some("Oficina Madrid"), "sofia.sup", 2).await;
+    let owner = invite_and_confirm(&admin, "case_manager", Some("Oficina Madrid"), "carlos.cm", 3).await;
+    let stranger = invite_and_confirm(&admin, "case_manager", None, "ursula.cm", 4).await;
     admin.close().await;
 
     // The case manager registers a returnee.
@@ -131,13 +39,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     owner.click("a.brand").await;
     owner.click("#new-case").await;
     owner.type_into("#family_name", &family).await;
-    owner
-        .until(
-            "the case is synced",
-            "return document.querySelector('#case-status [data-sync]')?.dataset.sync === 'synced'",
-            60,
-        )
-        .await;
+    synced(&owner, "the case is synced").await;
     let case = open_case_id(&owner).await;
 
     // The office's supervisor receives it; the case manager of no team does not.
@@ -157,7 +59,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
 
     // To the server, the stranger may not have it: 403 for its revision and its access, and
     // not a word of it in the feed.
-    let session: Session = sign_in(&backend.url, "ursula.cm", COLLEAGUE_PASSPHRASE).await.json().await.unwrap();
+    let session: Session = sign_in(&backend.url, "ursula.cm", MEMBER_PASSPHRASE).await.json().await.unwrap();
     let http = reqwest::Client::new();
     for path in [format!("/api/cases/{case}/revisions/1"), format!("/api/cases/{case}/access")] {
         let response = http.get(format!("{}{path}", backend.url)).bearer_auth(&session.token).send().await.unwrap();
@@ -197,29 +99,11 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     owner.click("#consent-list button.withdraw").await;
     owner.click("nav.tabs a[data-section=sharing]").await;
     owner.wait_for(&format!("#disclosures li[data-with='{colleague_id}'][data-in-force=false]"), 10).await;
-    let fetch_first = || async {
-        http.get(format!("{}/api/cases/{case}/revisions/1", backend.url))
-            .bearer_auth(&session.token)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while fetch_first().await != 403 {
-        assert!(std::time::Instant::now() < deadline, "the colleague's access was not taken back");
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
+    until_refused(&backend.url, &session.token, case, "the colleague's access was not taken back").await;
     let after = canary();
     owner.click("nav.tabs a[data-section=registration]").await;
     owner.type_into("#notes", &after).await;
-    owner
-        .until(
-            "the later edit is synced",
-            "return document.querySelector('#case-status [data-sync]')?.dataset.sync === 'synced'",
-            60,
-        )
-        .await;
+    synced(&owner, "the later edit is synced").await;
     assert!(!feed_names(&backend.url, &session.token, case).await, "an entry of the case reaches the former colleague");
 
     // Someone who writes to the store (a hostile operator) plants the next revision, in the
@@ -252,12 +136,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
 
     // The supervisor moves the second case to the case manager of no team: it reaches her
     // device, and its previous owner's changes are no longer taken (they stay on his device).
-    let second_js = serde_json::json!(second);
-    supervisor
-        .eval(&format!(
-            "[...document.querySelectorAll('#case-list a[data-case]')].find(a => a.innerText.includes({second_js})).click()"
-        ))
-        .await;
+    open_listed(&supervisor, &second).await;
     supervisor.click_until("nav.tabs a[data-section=sharing]", "#who-can-open", 20).await;
     let new_owner = session.user_id.to_string();
     supervisor.wait_for(&format!("#reassign-to option[value='{new_owner}']"), 30).await;

@@ -50,7 +50,8 @@ pub async fn get<S: BlobStore>(
         .filter(|record| record.may_read(claims.user))
         .ok_or_else(no_access)?;
     let grants = access::grants_to(&state.store, claims.tenant, case, Recipient::Member(claims.user)).await?;
-    Ok(Json(AccessResponse { record, grants }))
+    let latest = latest_revision(&state.store, claims.tenant, case).await?;
+    Ok(Json(AccessResponse { record, grants, latest }))
 }
 
 pub async fn change<S: BlobStore>(
@@ -63,8 +64,9 @@ pub async fn change<S: BlobStore>(
     let (record, outcome) = access::change(&state.store, claims.tenant, case, claims.user, &request).await?;
     // Whoever was just given a case that has revisions learns of it from the feed (a new
     // case's first revision will be in the feed anyway).
+    let latest = latest_revision(&state.store, claims.tenant, case).await?;
     if outcome == Outcome::Changed {
-        let revision = latest_revision(&state.store, claims.tenant, case).await?;
+        let revision = latest;
         let entry = ChangeEntry {
             seq: 0,
             case,
@@ -78,5 +80,5 @@ pub async fn change<S: BlobStore>(
         tracing::info!(%case, version = record.version, seq, "access changed");
     }
     let grants = access::grants_to(&state.store, claims.tenant, case, Recipient::Member(claims.user)).await?;
-    Ok(Json(AccessResponse { record, grants }))
+    Ok(Json(AccessResponse { record, grants, latest }))
 }

@@ -212,6 +212,25 @@ impl Bind {
         self.select_of(field, key, Arc::new(get), Arc::new(set), options.into_any())
     }
 
+    /// A choice among `options` (value and label), worked out as the page shows them, after
+    /// an empty choice labelled `none`.
+    pub fn options_select(
+        self,
+        field: &'static str,
+        key: &'static str,
+        none: &'static str,
+        options: impl Fn() -> Vec<(String, String)> + Send + Sync + 'static,
+        get: impl Getter<String>,
+        set: impl Setter<String>,
+    ) -> AnyView {
+        let tr = use_tr();
+        let options = view! {
+            <option value="">{move || tr.s(none)}</option>
+            {move || options().into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+        };
+        self.select_of(field, key, Arc::new(get), Arc::new(set), options.into_any())
+    }
+
     /// A labelled select of `options`, with its message.
     fn select_of(
         self,

@@ -8,11 +8,13 @@ use crate::api::{self, ApiError};
 use crate::open_cases::{CaseEntry, Conflict, RemoteCopy};
 use crate::vault::records::SetAside;
 use crate::vault::{CaseKey, Vault, VaultError};
-use puente_shared::access::{colleague_changes, supervisors_of_owner, AccessChange, Share};
+use puente_shared::access::{colleague_changes, handover_changes, supervisors_of_owner, AccessChange, Share};
 use puente_shared::case_sync::Theirs;
+use puente_shared::casefile::handover;
 use puente_shared::crypto::{self, CryptoError, PublicIdentity, Recipient, RevisionHeader};
 use puente_shared::protocol::AccessRequest;
 use puente_shared::{CaseId, KeyId, UserId};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Most revisions kept set aside; beyond it, the oldest go first.
@@ -69,28 +71,64 @@ impl Run {
         Ok(())
     }
 
-    /// Brings the server's access record in line with the case's disclosure log before its
-    /// next revision goes out: colleagues it was shared with get access and a grant of its
-    /// key (sealed to the keys a trusted log vouches for), and those whose sharing ended
-    /// lose access, so the revision that records the end does not reach them.
+    /// The supervisors of the office in the country of origin `entry` awaits acceptance by,
+    /// other than this member, with the keys a trusted log vouches for (none if it awaits
+    /// nobody); `None` when this device has no trusted log to tell.
+    fn origin_supervisors(self, vault: &Vault, entry: &CaseEntry) -> Option<BTreeMap<UserId, PublicIdentity>> {
+        let Some(office) = handover::awaiting(&entry.doc.file) else { return Some(BTreeMap::new()) };
+        self.org.with_trusted(|org| {
+            org.supervisors_of(office)
+                .filter(|m| m.card.user != vault.user_id())
+                .map(|m| (m.card.user, m.card.keys))
+                .collect()
+        })
+    }
+
+    /// Brings the server's access record in line with the case's disclosure log and its
+    /// handover before its next revision goes out: colleagues it was shared with, and the
+    /// supervisors of the office in the country of origin it is handed over to, get access
+    /// and a grant of its key (sealed to the keys a trusted log vouches for); those whose
+    /// sharing ended, an origin office whose handover was stopped and a host office the
+    /// consent no longer keeps in lose access, so the revision that records it does not
+    /// reach them. Only a copy the next revision `revision` builds on the server's newest
+    /// gives anyone the case: an older one may not know of a withdrawal yet, so it only
+    /// takes access away.
     pub(super) async fn share_as_logged(
         self,
         vault: &Rc<Vault>,
         token: &str,
         entry: &CaseEntry,
+        revision: u64,
     ) -> Result<(), SyncError> {
-        if entry.doc.file.disclosures.is_empty() {
+        let file = &entry.doc.file;
+        if file.disclosures.is_empty() && file.handover.sent.is_none() {
             return Ok(());
         }
         let case = entry.doc.id;
         let current = api::access(token, case).await?;
+        let mut wanted = colleague_changes(&current.record, &file.shared_with());
+        // Without a trusted log this device cannot tell who the origin office's supervisors
+        // are: it leaves their access as it is rather than take it away.
+        let origin = self.origin_supervisors(vault, entry);
+        if let Some(origin) = &origin {
+            let users: BTreeSet<UserId> = origin.keys().copied().collect();
+            wanted.extend(handover_changes(&current.record, &users, handover::host_may_read(file)));
+        }
         let mut changes = Vec::new();
         let mut grants = Vec::new();
-        for change in colleague_changes(&current.record, &entry.doc.file.shared_with()) {
+        let up_to_date = revision == current.latest + 1;
+        for change in wanted {
             if let AccessChange::Grant { user, .. } = change {
-                // Without keys a trusted log vouches for, this colleague is not given the
-                // case (yet); the revokes still go.
-                let Some(keys) = self.org.with_trusted(|org| org.keys_of(user)).flatten() else {
+                if !up_to_date {
+                    continue;
+                }
+                // Without keys a trusted log vouches for, this person is not given the case
+                // (yet); the revokes still go.
+                let keys = origin
+                    .as_ref()
+                    .and_then(|o| o.get(&user).copied())
+                    .or_else(|| self.org.with_trusted(|org| org.keys_of(user)).flatten());
+                let Some(keys) = keys else {
                     web_sys::console::warn_1(&format!("case {case}: no trusted keys to share it with {user}").into());
                     continue;
                 };

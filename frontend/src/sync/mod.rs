@@ -335,7 +335,7 @@ impl Run {
                 if push.revision == 1 {
                     self.create_access(vault, token, &entry).await?;
                 }
-                self.share_as_logged(vault, token, &entry).await
+                self.share_as_logged(vault, token, &entry, push.revision).await
             };
             match access.await {
                 Err(SyncError::Api(ApiError::Refused { code, .. })) => {

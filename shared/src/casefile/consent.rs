@@ -18,6 +18,8 @@ coded!(
         Referral = "referral",
         /// Sending information ahead to the office in the country of origin.
         Handover = "handover",
+        /// The host office going on reading the case once the origin office has taken it.
+        HostFollowUp = "host_follow_up",
     }
 );
 

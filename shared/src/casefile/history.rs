@@ -94,6 +94,8 @@ pub enum Event {
         follow_up: EntryId,
     },
     HandoverSent,
+    /// The origin office accepted the handover.
+    HandoverAccepted,
     /// The consent the handover was sent under was withdrawn.
     HandoverStopped,
     /// The case was shared with a colleague ([`super::sharing`]).

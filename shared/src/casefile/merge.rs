@@ -203,8 +203,9 @@ fn merge_follow_up(mine: &mut FollowUp, theirs: &FollowUp) {
 }
 
 fn merge_handover(mine: &mut handover::Handover, theirs: &handover::Handover) {
-    let handover::Handover { destination: _, observations: _, talking_points: _, sent } = theirs;
+    let handover::Handover { destination: _, office: _, observations: _, talking_points: _, sent, accepted } = theirs;
     take_if_missing(&mut mine.sent, sent);
+    take_if_missing(&mut mine.accepted, accepted);
 }
 
 fn merge_child(mine: &mut child::ChildProtection, theirs: &child::ChildProtection) {

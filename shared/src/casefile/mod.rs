@@ -116,6 +116,8 @@ pub enum RuleError {
     AlreadyShared,
     #[error("this sharing has already ended")]
     AlreadyEnded,
+    #[error("the case is not awaiting acceptance by an office in the country of origin")]
+    NotHandedOver,
 }
 
 impl RuleError {
@@ -143,6 +145,7 @@ impl RuleError {
             Self::NotShareable => "not_shareable",
             Self::AlreadyShared => "already_shared",
             Self::AlreadyEnded => "already_ended",
+            Self::NotHandedOver => "not_handed_over",
         }
     }
 
@@ -239,6 +242,7 @@ mod tests {
             RuleError::NotShareable,
             RuleError::AlreadyShared,
             RuleError::AlreadyEnded,
+            RuleError::NotHandedOver,
         ];
         for refusal in &all {
             match refusal {
@@ -263,7 +267,8 @@ mod tests {
                 | RuleError::NoAttendees
                 | RuleError::NotShareable
                 | RuleError::AlreadyShared
-                | RuleError::AlreadyEnded => {}
+                | RuleError::AlreadyEnded
+                | RuleError::NotHandedOver => {}
             }
         }
         all

@@ -7,6 +7,7 @@ use crate::components::tr::use_tr;
 use leptos::prelude::*;
 use puente_shared::casefile::handover;
 use puente_shared::casefile::{RuleError, Section, Stage};
+use puente_shared::ids::TeamId;
 
 #[component]
 pub fn Handover(case: CaseView) -> impl IntoView {
@@ -15,6 +16,21 @@ pub fn Handover(case: CaseView) -> impl IntoView {
     let live = move || case.doc.with(|d| typed_errors(handover::validate(&d.file.handover)));
     let bind = Bind::new(case.ws, case.id, Section::Handover, with_refused(live, outcome));
     let editable = move || case.doc.with(|d| handover::ensure_editable(&d.file).is_ok());
+    let org = case.ws.org;
+    // The organisation's offices, as a trusted log names them: one of them receives the case.
+    let offices = move || {
+        org.with_trusted(|o| {
+            o.teams().map(|t| (t.id.to_string(), format!("{} ({})", t.name, t.country.as_str()))).collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    };
+    let choose_office = move |d: &mut puente_shared::CaseDocument, value: String| {
+        let office = value.parse::<TeamId>().ok();
+        d.file.handover.office = office;
+        if let Some(name) = office.and_then(|id| org.with_trusted(|o| o.team(id).map(|t| t.name.clone())).flatten()) {
+            d.file.handover.destination = name;
+        }
+    };
     let send = move |_| {
         let child = case.child.get_untracked();
         case.act(outcome, |doc, actor| handover::mark_sent(&mut doc.file, child, actor));
@@ -41,7 +57,15 @@ pub fn Handover(case: CaseView) -> impl IntoView {
                 {sent.stopped.map(|_| view! { " " <strong>{move || tr.s("handover_stopped")}</strong> })}
             </p>
         })}
+        {move || case.doc.with(|d| d.file.handover.accepted.clone()).map(|accepted| view! {
+            <p class="ok-note" id="handover-accepted">
+                {move || tr.s("handover_accepted")}" · "{stamp_text(case.ws, &accepted.recorded)}
+            </p>
+        })}
         <fieldset class="plain" disabled=move || !editable()>
+            {bind.options_select("handover_office", "handover_office", "handover_outside", offices,
+                |d| d.file.handover.office.map(|t| t.to_string()).unwrap_or_default(), choose_office)}
+            <p class="hint">{move || tr.s("handover_office_hint")}</p>
             {bind.text("handover_destination", "handover_destination", |d| d.file.handover.destination.clone(), |d, v| d.file.handover.destination = v)}
             {bind.area("handover_observations", "handover_observations", |d| d.file.handover.observations.clone(), |d, v| d.file.handover.observations = v)}
             {bind.area("handover_talking_points", "handover_talking_points", |d| d.file.handover.talking_points.clone(), |d, v| d.file.handover.talking_points = v)}

@@ -30,6 +30,7 @@ fn event_key(event: &Event) -> (&'static str, Option<&'static str>) {
         Event::FollowUpScheduled { .. } => ("event_follow_up_scheduled", None),
         Event::HandoverSent => ("event_handover_sent", None),
         Event::HandoverStopped => ("event_handover_stopped", None),
+        Event::HandoverAccepted => ("event_handover_accepted", None),
         Event::Shared { .. } => ("event_shared", None),
         Event::SharingEnded { .. } => ("event_sharing_ended", None),
         Event::Closed => ("event_closed", None),

@@ -2,6 +2,7 @@
 //! part shown. Every part writes through `workspace` (typing autosaved, acts checked by the
 //! rules in `shared`).
 
+mod accept_handover;
 mod assessment;
 mod child;
 mod closure;
@@ -145,6 +146,7 @@ fn CaseScreen(id: CaseId) -> impl IntoView {
         {move || ws.cases.conflict(id).map(|c| view! { <conflict::ConflictPanel id=id conflict=c /> })}
         <set_aside::SetAsidePanel id=id />
         <set_aside::PushRefusedNotice id=id />
+        <accept_handover::AcceptHandover case=case />
         <section class="card" id=move || format!("section-{}", part.get().code())>
             <Show when=read_only>
                 <p class="notice read-only" id="read-only">{move || tr.s("closed_read_only")}</p>

@@ -3,14 +3,15 @@
 //! sharing with a named colleague under a consent in force that covers it.
 
 use super::{stamp_text, CaseView, RefusedAct};
+use crate::api::ApiError;
 use crate::components::tr::use_tr;
 use leptos::prelude::*;
 use puente_shared::access::{AccessChange, AccessRecord, Share};
 use puente_shared::casefile::consent::Scope;
 use puente_shared::casefile::{sharing, EntryId, RuleError};
-use puente_shared::crypto::Recipient;
+use puente_shared::crypto::{PublicIdentity, Recipient};
 use puente_shared::membership::Role;
-use puente_shared::protocol::AccessRequest;
+use puente_shared::protocol::{AccessRequest, AccessResponse};
 use puente_shared::UserId;
 
 #[component]
@@ -23,7 +24,11 @@ pub fn Sharing(case: CaseView) -> impl IntoView {
 }
 
 /// A member's role and short id, as the verified log names them.
-fn member_label(org: crate::organisation::Membership, tr: crate::components::tr::Tr, user: UserId) -> String {
+pub(super) fn member_label(
+    org: crate::organisation::Membership,
+    tr: crate::components::tr::Tr,
+    user: UserId,
+) -> String {
     let short = user.to_string()[..8].to_owned();
     let role = org.with_verified(|o| o.member(user).map(|m| m.card.role.code())).flatten();
     match role {
@@ -193,13 +198,31 @@ fn ShareForm(case: CaseView) -> impl IntoView {
     }
 }
 
+/// Sends `changes` to the case's access with a grant of its key to each of `to`.
+pub(super) async fn change_with_key(
+    case: CaseView,
+    to: &[(UserId, PublicIdentity)],
+    changes: Vec<AccessChange>,
+) -> Result<AccessResponse, ApiError> {
+    let ws = case.ws;
+    let key =
+        ws.cases.with_untracked(|cases| cases.get(&case.id).map(|e| e.key.clone())).ok_or(ApiError::Unauthorized)?;
+    let vault = ws.session.vault().ok_or(ApiError::Unauthorized)?;
+    let mut grants = Vec::with_capacity(to.len());
+    for (user, keys) in to {
+        let grant = vault.grant(case.id, &key, Recipient::Member(*user), &keys.agreement);
+        grants.push(grant.map_err(|e| ApiError::Malformed(e.to_string()))?);
+    }
+    let token = crate::sync::session_token(ws.session, &vault).await?;
+    crate::api::change_access(&token, case.id, &AccessRequest { create: false, changes, grants }).await
+}
+
 /// A supervisor of the case moves it to another case manager: the key is granted to them,
 /// then they become the owner and the previous owner's access ends.
 #[component]
 fn ReassignForm(case: CaseView, record: AccessRecord, reload: Callback<()>) -> impl IntoView {
     let tr = use_tr();
     let org = case.ws.org;
-    let ws = case.ws;
     let to = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -220,23 +243,9 @@ fn ReassignForm(case: CaseView, record: AccessRecord, reload: Callback<()>) -> i
             return;
         };
         let Some((_, keys)) = keys_of.iter().find(|(u, _)| *u == user).copied() else { return };
-        let Some(key) = ws.cases.with_untracked(|cases| cases.get(&case.id).map(|e| e.key.clone())) else { return };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = async {
-                let vault = ws.session.vault().ok_or(crate::api::ApiError::Unauthorized)?;
-                let grant = vault
-                    .grant(case.id, &key, Recipient::Member(user), &keys.agreement)
-                    .map_err(|e| crate::api::ApiError::Malformed(e.to_string()))?;
-                let token = crate::sync::session_token(ws.session, &vault).await?;
-                let request = AccessRequest {
-                    create: false,
-                    changes: vec![AccessChange::Reassign { to: user }],
-                    grants: vec![grant],
-                };
-                crate::api::change_access(&token, case.id, &request).await
-            }
-            .await;
+            let result = change_with_key(case, &[(user, keys)], vec![AccessChange::Reassign { to: user }]).await;
             busy.set(false);
             match result {
                 Ok(_) => {

@@ -13,6 +13,9 @@ use crate::membership::Organisation;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod handover;
+pub use handover::handover_changes;
+
 /// Why someone may open a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,13 +26,16 @@ pub enum Share {
     Supervisor,
     /// A named colleague (a protection or health focal point), under a consent to share.
     Colleague,
-    /// The office in the country of origin the case is being handed over to, until it
-    /// accepts.
+    /// A supervisor of the office in the country of origin the case is being handed over
+    /// to, until that office accepts it.
     Origin,
+    /// The host office after the handover was accepted, reading as the person's consent
+    /// allows.
+    Host,
 }
 
 impl Share {
-    pub const ALL: [Share; 4] = [Share::Owner, Share::Supervisor, Share::Colleague, Share::Origin];
+    pub const ALL: [Share; 5] = [Share::Owner, Share::Supervisor, Share::Colleague, Share::Origin, Share::Host];
 
     /// Stable code, for translations and the API.
     pub fn code(self) -> &'static str {
@@ -38,6 +44,7 @@ impl Share {
             Share::Supervisor => "supervisor",
             Share::Colleague => "colleague",
             Share::Origin => "origin",
+            Share::Host => "host",
         }
     }
 
@@ -77,6 +84,11 @@ pub enum AccessChange {
     Revoke { user: UserId },
     /// Makes `to` the owner; the previous owner's access ends (a reassignment).
     Reassign { to: UserId },
+    /// The origin office accepts a handover (sent by one of its supervisors, who holds
+    /// [`Share::Origin`]): `to`, a case manager there, becomes the owner and the origin
+    /// supervisors its supervisors; the host office's owner and supervisors keep reading it
+    /// only if `host_keeps`, as the person's consent says.
+    Accept { to: UserId, host_keeps: bool },
 }
 
 /// Why a change to a case's access is refused. Each has a stable code.
@@ -94,19 +106,22 @@ pub enum AccessRefusal {
     Exists,
     #[error("too many people share this case")]
     TooMany,
+    #[error("the host office's reading is given only by accepting a handover")]
+    NotGrantable,
 }
 
 /// Most people one case may be shared with (its owner included).
 pub const MAX_PEOPLE: usize = 200;
 
 impl AccessRefusal {
-    pub const ALL: [AccessRefusal; 6] = [
+    pub const ALL: [AccessRefusal; 7] = [
         AccessRefusal::MayNotChange,
         AccessRefusal::OneOwner,
         AccessRefusal::Unchanged,
         AccessRefusal::NotShared,
         AccessRefusal::Exists,
         AccessRefusal::TooMany,
+        AccessRefusal::NotGrantable,
     ];
 
     pub fn code(self) -> &'static str {
@@ -117,6 +132,7 @@ impl AccessRefusal {
             AccessRefusal::NotShared => "not_shared",
             AccessRefusal::Exists => "access_exists",
             AccessRefusal::TooMany => "too_many_people",
+            AccessRefusal::NotGrantable => "not_grantable",
         }
     }
 }
@@ -183,12 +199,13 @@ impl AccessRecord {
 
     /// The record after `by` makes `change`: the next version, or why not.
     pub fn apply(&self, by: UserId, change: AccessChange) -> Result<AccessRecord, AccessRefusal> {
-        if !self.may_write(by) {
-            return Err(AccessRefusal::MayNotChange);
-        }
         let mut people: BTreeMap<UserId, Share> = self.people.iter().map(|a| (a.user, a.share)).collect();
         match change {
+            // Accepting a handover is the origin office's, which does not write the case.
+            AccessChange::Accept { to, host_keeps } => return handover::accept(self, by, to, host_keeps),
+            _ if !self.may_write(by) => return Err(AccessRefusal::MayNotChange),
             AccessChange::Grant { share: Share::Owner, .. } => return Err(AccessRefusal::OneOwner),
+            AccessChange::Grant { share: Share::Host, .. } => return Err(AccessRefusal::NotGrantable),
             AccessChange::Grant { user, share } => {
                 match people.get(&user) {
                     Some(Share::Owner) => return Err(AccessRefusal::OneOwner),
@@ -220,7 +237,7 @@ impl AccessRecord {
         Ok(self.with_people(people))
     }
 
-    fn with_people(&self, people: BTreeMap<UserId, Share>) -> AccessRecord {
+    pub(crate) fn with_people(&self, people: BTreeMap<UserId, Share>) -> AccessRecord {
         let mut people: Vec<Access> = people.into_iter().map(|(user, share)| Access { user, share }).collect();
         // The owner first; the rest stay in user-id order (a stable sort).
         people.sort_by_key(|a| a.share != Share::Owner);
@@ -229,9 +246,10 @@ impl AccessRecord {
 
     /// Applies `changes` by `by` in order, all or nothing, skipping those already in force
     /// (so that a retried request does no harm): the next version, or `None` when nothing
-    /// changes. Only someone who may write the case may send changes at all.
+    /// changes. Only someone who may write the case (or accept its handover) may send
+    /// changes at all.
     pub fn apply_all(&self, by: UserId, changes: &[AccessChange]) -> Result<Option<AccessRecord>, AccessRefusal> {
-        if !self.may_write(by) {
+        if !self.may_write(by) && self.share_of(by) != Some(Share::Origin) {
             return Err(AccessRefusal::MayNotChange);
         }
         let mut record = self.clone();
@@ -482,7 +500,7 @@ mod tests {
     fn change(people: &[UserId]) -> impl Strategy<Value = (usize, AccessChange)> {
         let n = people.len();
         let people = people.to_vec();
-        (0..n, 0..n, 0..3u8, 0..4usize).prop_map(move |(by, who, kind, share)| {
+        (0..n, 0..n, 0..3u8, 0..Share::ALL.len()).prop_map(move |(by, who, kind, share)| {
             let user = people[who];
             let change = match kind {
                 0 => AccessChange::Grant { user, share: Share::ALL[share] },
