@@ -62,15 +62,14 @@ pub async fn change<S: BlobStore>(
 ) -> ApiResult<Json<AccessResponse>> {
     let case = parse_case(&case)?;
     let (record, outcome) = access::change(&state.store, claims.tenant, case, claims.user, &request).await?;
+    let latest = latest_revision(&state.store, claims.tenant, case).await?;
     // Whoever was just given a case that has revisions learns of it from the feed (a new
     // case's first revision will be in the feed anyway).
-    let latest = latest_revision(&state.store, claims.tenant, case).await?;
     if outcome == Outcome::Changed {
-        let revision = latest;
         let entry = ChangeEntry {
             seq: 0,
             case,
-            revision,
+            revision: latest,
             size: 0,
             author: claims.user,
             at: now_millis(),
