@@ -10,6 +10,7 @@ use puente_shared::crypto::{Grant, Recipient};
 use puente_shared::membership::Role;
 use puente_shared::protocol::{AccessRequest, PublishedIdentity, MAX_GRANTS_PER_REQUEST};
 use puente_shared::{CaseId, TenantId, UserId};
+use std::collections::BTreeSet;
 
 /// Why an access request was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +44,7 @@ async fn check_people(
     by: UserId,
     changes: &[AccessChange],
 ) -> Result<(), AccessError> {
-    let named = changes.iter().any(|c| !matches!(c, AccessChange::Revoke { .. }));
+    let named = changes.iter().any(|c| !matches!(c, AccessChange::Revoke { .. } | AccessChange::Rekey { .. }));
     if !named {
         return Ok(());
     }
@@ -61,7 +62,7 @@ async fn check_people(
                 }
                 continue;
             }
-            AccessChange::Revoke { .. } => continue,
+            AccessChange::Revoke { .. } | AccessChange::Rekey { .. } => continue,
         };
         let member = org.member(user).ok_or(AccessError::NotAMember)?;
         if matches!(share, Share::Supervisor | Share::Origin) && member.card.role != Role::Supervisor {
@@ -173,6 +174,23 @@ pub async fn change(
             if let Recipient::Member(user) = grant.to {
                 if !after.may_read(user) {
                     return Err(AccessError::BadGrant("a grant is for someone without access to the case"));
+                }
+            }
+        }
+        // A rotated key reaches everyone who still has access, in the same request.
+        for change in &request.changes {
+            if let AccessChange::Rekey { key } = *change {
+                let granted: BTreeSet<UserId> = request
+                    .grants
+                    .iter()
+                    .filter(|g| g.key_id == key)
+                    .filter_map(|g| match g.to {
+                        Recipient::Member(user) => Some(user),
+                        _ => None,
+                    })
+                    .collect();
+                if !after.missing_grants(&granted).is_empty() {
+                    return Err(AccessError::BadGrant("a new key must be given to everyone with access"));
                 }
             }
         }

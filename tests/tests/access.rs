@@ -122,6 +122,44 @@ async fn a_named_colleague_reads_but_does_not_write_and_loses_access_when_revoke
 }
 
 #[tokio::test]
+async fn after_a_revoke_a_rotated_key_must_reach_everyone_who_still_has_access() {
+    let (server, _dir) = fs_server().await;
+    let ana = new_org_user(&server.store, &server.url, "ana").await;
+    let sup = join_org(&server.store, &server.url, ana.tenant(), "sup").await;
+    let col = join_org(&server.store, &server.url, ana.tenant(), "col").await;
+    let key = new_key();
+    let case = new_case(&ana, &key).await;
+    assert_eq!(share(&ana, case, &key, &sup, Share::Supervisor).await.status(), StatusCode::OK);
+    assert_eq!(share(&ana, case, &key, &col, Share::Colleague).await.status(), StatusCode::OK);
+    let revoke =
+        AccessRequest { changes: vec![AccessChange::Revoke { user: col.session.user_id }], ..Default::default() };
+    let revoked = ana.change_access(case, &revoke).await.json::<AccessResponse>().await.unwrap().record;
+    assert!(revoked.rekey, "the colleague may still hold the key");
+
+    let fresh = new_key();
+    let to = |device: &Device| {
+        ana.grant(case, &fresh, Recipient::Member(device.session.user_id), &device.identity().public().agreement)
+    };
+    let rekey = |grants| AccessRequest { create: false, changes: vec![AccessChange::Rekey { key: fresh.0 }], grants };
+    // The supervisor left without the new key: refused, and nothing changes.
+    let partial = ana.change_access(case, &rekey(vec![to(&ana)])).await;
+    assert_eq!(partial.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(ana.access(case).await.json::<AccessResponse>().await.unwrap().record, revoked);
+    // Nor may the revoked colleague be given it.
+    let leaked = ana.change_access(case, &rekey(vec![to(&ana), to(&sup), to(&col)])).await;
+    assert_eq!(leaked.status(), StatusCode::BAD_REQUEST);
+    // With everyone's grant the rotation is recorded, and the supervisor finds the new key.
+    let rotated = ana.change_access(case, &rekey(vec![to(&ana), to(&sup)])).await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let record = rotated.json::<AccessResponse>().await.unwrap().record;
+    assert_eq!((record.key, record.rekey, record.version), (Some(fresh.0), false, revoked.version + 1));
+    let access: AccessResponse = sup.access(case).await.json().await.unwrap();
+    let grant = access.grants.iter().find(|g| g.key_id == fresh.0).expect("the new key's grant");
+    let opened = grant.open(ana.tenant(), &ana.identity().public(), sup.identity().agreement()).unwrap();
+    assert_eq!((grant.key_id, opened), fresh);
+}
+
+#[tokio::test]
 async fn a_supervisor_writes_and_reassigns_and_the_previous_owner_loses_the_case() {
     let (server, _dir) = fs_server().await;
     let ana = new_org_user(&server.store, &server.url, "ana").await;

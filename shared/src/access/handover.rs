@@ -150,6 +150,7 @@ mod tests {
         assert_eq!(accepted.share_of(o.origin_sup2), Some(Share::Supervisor), "the office's other supervisor too");
         assert_eq!(accepted.share_of(o.focal_point), Some(Share::Colleague), "a sharing rests on its own consent");
         assert!(!accepted.may_read(o.host_cm) && !accepted.may_read(o.host_sup));
+        assert!(!record.rekey && accepted.rekey, "the host office may still hold the key");
         // A retry changes nothing; the accepting supervisor now writes.
         assert_eq!(accepted.apply_all(o.origin_sup, &[accept]), Ok(None));
         assert_eq!(accepted.apply(o.origin_sup2, accept), Err(AccessRefusal::Unchanged));
@@ -169,6 +170,7 @@ mod tests {
             sent(&o).apply(o.origin_sup, AccessChange::Accept { to: o.origin_cm, host_keeps: true }).unwrap();
         assert_eq!(accepted.share_of(o.host_cm), Some(Share::Host));
         assert_eq!(accepted.share_of(o.host_sup), Some(Share::Host));
+        assert!(!accepted.rekey, "nobody left: the key stays");
         // That reading comes only with the acceptance, never from a grant.
         let planted = AccessChange::Grant { user: o.focal_point, share: Share::Host };
         assert_eq!(accepted.apply(o.origin_cm, planted), Err(AccessRefusal::NotGrantable));

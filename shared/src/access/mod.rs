@@ -8,7 +8,7 @@
 //! Every change is a pure function that refuses without changing anything.
 
 use crate::crypto::PublicIdentity;
-use crate::ids::{CaseId, UserId};
+use crate::ids::{CaseId, KeyId, UserId};
 use crate::membership::Organisation;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,6 +72,14 @@ pub struct AccessRecord {
     pub version: u64,
     /// Everyone with access, the owner first, then by user id.
     pub people: Vec<Access>,
+    /// The key the case's revisions are sealed under since its last rotation (`None`
+    /// until its first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyId>,
+    /// Someone lost access since that key was chosen: they may still hold it, so the next
+    /// revision must be sealed under a new key, given to everyone who still has access.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rekey: bool,
 }
 
 /// One change to who may open a case.
@@ -89,6 +97,9 @@ pub enum AccessChange {
     /// supervisors its supervisors; the host office's owner and supervisors keep reading it
     /// only if `host_keeps`, as the person's consent says.
     Accept { to: UserId, host_keeps: bool },
+    /// Revisions are sealed under `key` from now on: a writer rotates the case's key after
+    /// someone lost access, granting the new key to everyone who still has it.
+    Rekey { key: KeyId },
 }
 
 /// Why a change to a case's access is refused. Each has a stable code.
@@ -108,6 +119,24 @@ pub enum AccessRefusal {
     TooMany,
     #[error("the host office's reading is given only by accepting a handover")]
     NotGrantable,
+}
+
+/// Why a revision's key is refused. Each has a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyRefusal {
+    #[error("someone lost access to this case: its key must be rotated before the next revision")]
+    RekeyDue,
+    #[error("this case's key was rotated: seal the revision under the new key")]
+    StaleKey,
+}
+
+impl KeyRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyRefusal::RekeyDue => "rekey_due",
+            KeyRefusal::StaleKey => "stale_key",
+        }
+    }
 }
 
 /// Most people one case may be shared with (its owner included).
@@ -176,7 +205,7 @@ pub fn colleague_changes(record: &AccessRecord, shared_with: &BTreeSet<UserId>) 
 impl AccessRecord {
     /// The first record of a new case: its creator owns it.
     pub fn created(case: CaseId, owner: UserId) -> Self {
-        Self { case, version: 1, people: vec![Access { user: owner, share: Share::Owner }] }
+        Self { case, version: 1, people: vec![Access { user: owner, share: Share::Owner }], key: None, rekey: false }
     }
 
     pub fn owner(&self) -> Option<UserId> {
@@ -233,15 +262,47 @@ impl AccessRecord {
                 people.remove(&owner);
                 people.insert(to, Share::Owner);
             }
+            AccessChange::Rekey { key } => {
+                if self.key == Some(key) && !self.rekey {
+                    return Err(AccessRefusal::Unchanged);
+                }
+                return Ok(AccessRecord { version: self.version + 1, key: Some(key), rekey: false, ..self.clone() });
+            }
         }
         Ok(self.with_people(people))
+    }
+
+    /// Who of the people with access lacks a grant of `key`: the server refuses a rotation
+    /// to `key` until nobody does, so that no one is locked out of the case's next revision.
+    pub fn missing_grants(&self, granted: &BTreeSet<UserId>) -> Vec<UserId> {
+        self.people.iter().map(|a| a.user).filter(|user| !granted.contains(user)).collect()
+    }
+
+    /// Whether a revision sealed under `key` may be pushed now: not while a rotation is
+    /// due, and only under the key of the last rotation once there was one.
+    pub fn takes_revisions_under(&self, key: KeyId) -> Result<(), KeyRefusal> {
+        if self.rekey {
+            return Err(KeyRefusal::RekeyDue);
+        }
+        match self.key {
+            Some(current) if current != key => Err(KeyRefusal::StaleKey),
+            _ => Ok(()),
+        }
     }
 
     pub(crate) fn with_people(&self, people: BTreeMap<UserId, Share>) -> AccessRecord {
         let mut people: Vec<Access> = people.into_iter().map(|(user, share)| Access { user, share }).collect();
         // The owner first; the rest stay in user-id order (a stable sort).
         people.sort_by_key(|a| a.share != Share::Owner);
-        AccessRecord { case: self.case, version: self.version + 1, people }
+        // Anyone left out may still hold the key they had: the next revision needs a new one.
+        let someone_left = self.people.iter().any(|a| !people.iter().any(|p| p.user == a.user));
+        AccessRecord {
+            case: self.case,
+            version: self.version + 1,
+            people,
+            key: self.key,
+            rekey: self.rekey || someone_left,
+        }
     }
 
     /// Applies `changes` by `by` in order, all or nothing, skipping those already in force
@@ -315,6 +376,64 @@ mod tests {
         let revoked = record.apply(sup, AccessChange::Revoke { user: col }).unwrap();
         assert!(!revoked.may_read(col));
         assert_eq!(revoked.version, 3);
+    }
+
+    #[test]
+    fn losing_anyone_makes_the_key_rotate_before_the_next_revision() {
+        let (case, ana, sup, col) = ids();
+        let (old, new) = (KeyId::random(), KeyId::random());
+        let record = AccessRecord::created(case, ana)
+            .apply_all(
+                ana,
+                &[
+                    AccessChange::Grant { user: sup, share: Share::Supervisor },
+                    AccessChange::Grant { user: col, share: Share::Colleague },
+                ],
+            )
+            .unwrap()
+            .unwrap();
+        // Gaining people or changing a share keeps the key: nobody left with it.
+        assert!(!record.rekey && record.key.is_none());
+        assert_eq!(record.takes_revisions_under(old), Ok(()));
+        let promoted = record.apply(ana, AccessChange::Grant { user: col, share: Share::Supervisor }).unwrap();
+        assert!(!promoted.rekey);
+
+        let revoked = record.apply(ana, AccessChange::Revoke { user: col }).unwrap();
+        assert!(revoked.rekey);
+        assert_eq!(revoked.takes_revisions_under(old), Err(KeyRefusal::RekeyDue));
+        assert_eq!(revoked.missing_grants(&[ana].into()), vec![sup]);
+        assert!(revoked.missing_grants(&[ana, sup].into()).is_empty());
+        // Only a writer rotates it.
+        assert_eq!(revoked.apply(col, AccessChange::Rekey { key: new }), Err(AccessRefusal::MayNotChange));
+        let rotated = revoked.apply(sup, AccessChange::Rekey { key: new }).unwrap();
+        assert_eq!((rotated.key, rotated.rekey, rotated.version), (Some(new), false, revoked.version + 1));
+        assert_eq!(rotated.people, revoked.people);
+        assert_eq!(rotated.takes_revisions_under(new), Ok(()));
+        assert_eq!(rotated.takes_revisions_under(old), Err(KeyRefusal::StaleKey));
+        assert_eq!(rotated.apply(ana, AccessChange::Rekey { key: new }), Err(AccessRefusal::Unchanged));
+        assert!(rotated.apply(ana, AccessChange::Rekey { key: old }).is_ok());
+
+        // A reassignment leaves the previous owner out; a later grant keeps the rotation due.
+        let moved = rotated.apply(sup, AccessChange::Reassign { to: col }).unwrap();
+        assert!(moved.rekey && moved.key == Some(new));
+        let regranted = moved.apply(sup, AccessChange::Grant { user: ana, share: Share::Colleague }).unwrap();
+        assert!(regranted.rekey);
+        // Rotating to the same key again clears a due rotation.
+        let again = moved.apply(sup, AccessChange::Rekey { key: new }).unwrap();
+        assert!(!again.rekey);
+        assert_eq!(KeyRefusal::RekeyDue.code(), "rekey_due");
+        assert_eq!(KeyRefusal::StaleKey.code(), "stale_key");
+    }
+
+    #[test]
+    fn the_key_fields_are_left_out_until_used_and_read_back() {
+        let (case, ana, _, _) = ids();
+        let record = AccessRecord::created(case, ana);
+        let json = serde_json::to_string(&record).unwrap();
+        assert!(!json.contains("key"), "{json}");
+        let rotated = AccessRecord { key: Some(KeyId::random()), rekey: true, ..record };
+        let back: AccessRecord = serde_json::from_str(&serde_json::to_string(&rotated).unwrap()).unwrap();
+        assert_eq!(back, rotated);
     }
 
     #[test]
@@ -500,11 +619,12 @@ mod tests {
     fn change(people: &[UserId]) -> impl Strategy<Value = (usize, AccessChange)> {
         let n = people.len();
         let people = people.to_vec();
-        (0..n, 0..n, 0..3u8, 0..Share::ALL.len()).prop_map(move |(by, who, kind, share)| {
+        (0..n, 0..n, 0..4u8, 0..Share::ALL.len()).prop_map(move |(by, who, kind, share)| {
             let user = people[who];
             let change = match kind {
                 0 => AccessChange::Grant { user, share: Share::ALL[share] },
                 1 => AccessChange::Revoke { user },
+                2 => AccessChange::Rekey { key: KeyId::from_bytes([share as u8; 16]) },
                 _ => AccessChange::Reassign { to: user },
             };
             (by, change)
@@ -526,6 +646,13 @@ mod tests {
                     Ok(next) => {
                         prop_assert!(before.may_write(people[by]));
                         prop_assert_eq!(next.version, before.version + 1);
+                        // Whoever left may hold the key: a rotation is due until the next Rekey.
+                        let left = before.people.iter().any(|a| !next.may_read(a.user));
+                        let rekeyed = matches!(change, AccessChange::Rekey { .. });
+                        prop_assert_eq!(next.rekey, !rekeyed && (before.rekey || left));
+                        if !rekeyed {
+                            prop_assert_eq!(next.key, before.key);
+                        }
                         record = next;
                     }
                     Err(_) => prop_assert_eq!(&record, &before),
