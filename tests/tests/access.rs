@@ -148,6 +148,17 @@ async fn after_a_revoke_a_rotated_key_must_reach_everyone_who_still_has_access()
     // Nor may the revoked colleague be given it.
     let leaked = ana.change_access(case, &rekey(vec![to(&ana), to(&sup), to(&col)])).await;
     assert_eq!(leaked.status(), StatusCode::BAD_REQUEST);
+    // Nor is the key in use a rotation, even granted afresh.
+    let reused = |device: &Device| {
+        ana.grant(case, &key, Recipient::Member(device.session.user_id), &device.identity().public().agreement)
+    };
+    let same = AccessRequest {
+        create: false,
+        changes: vec![AccessChange::Rekey { key: key.0 }],
+        grants: vec![reused(&ana), reused(&sup)],
+    };
+    assert_eq!(ana.change_access(case, &same).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(ana.access(case).await.json::<AccessResponse>().await.unwrap().record, revoked);
     // With everyone's grant the rotation is recorded, and the supervisor finds the new key.
     let rotated = ana.change_access(case, &rekey(vec![to(&ana), to(&sup)])).await;
     assert_eq!(rotated.status(), StatusCode::OK);

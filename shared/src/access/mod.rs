@@ -263,7 +263,8 @@ impl AccessRecord {
                 people.insert(to, Share::Owner);
             }
             AccessChange::Rekey { key } => {
-                if self.key == Some(key) && !self.rekey {
+                // The key in force again is no rotation: whoever left may hold it.
+                if self.key == Some(key) {
                     return Err(AccessRefusal::Unchanged);
                 }
                 return Ok(AccessRecord { version: self.version + 1, key: Some(key), rekey: false, ..self.clone() });
@@ -411,16 +412,16 @@ mod tests {
         assert_eq!(rotated.takes_revisions_under(new), Ok(()));
         assert_eq!(rotated.takes_revisions_under(old), Err(KeyRefusal::StaleKey));
         assert_eq!(rotated.apply(ana, AccessChange::Rekey { key: new }), Err(AccessRefusal::Unchanged));
-        assert!(rotated.apply(ana, AccessChange::Rekey { key: old }).is_ok());
 
         // A reassignment leaves the previous owner out; a later grant keeps the rotation due.
         let moved = rotated.apply(sup, AccessChange::Reassign { to: col }).unwrap();
         assert!(moved.rekey && moved.key == Some(new));
         let regranted = moved.apply(sup, AccessChange::Grant { user: ana, share: Share::Colleague }).unwrap();
         assert!(regranted.rekey);
-        // Rotating to the same key again clears a due rotation.
-        let again = moved.apply(sup, AccessChange::Rekey { key: new }).unwrap();
-        assert!(!again.rekey);
+        // The key in force is no rotation: the request skips it and the rotation stays due.
+        assert_eq!(moved.apply(sup, AccessChange::Rekey { key: new }), Err(AccessRefusal::Unchanged));
+        assert_eq!(moved.apply_all(sup, &[AccessChange::Rekey { key: new }]), Ok(None));
+        assert!(!moved.apply(sup, AccessChange::Rekey { key: old }).unwrap().rekey);
         assert_eq!(KeyRefusal::RekeyDue.code(), "rekey_due");
         assert_eq!(KeyRefusal::StaleKey.code(), "stale_key");
     }
