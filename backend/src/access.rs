@@ -193,8 +193,9 @@ pub async fn change(
                     return Err(AccessError::BadGrant("a new key must be given to everyone with access"));
                 }
                 // A key the case used before is no rotation: whoever left may hold it.
-                let used = grants_to(store, tenant, case, Recipient::Member(by)).await?;
-                if base.key != Some(key) && used.iter().any(|g| g.key_id == key) {
+                if base.key != Some(key)
+                    && grants_to(store, tenant, case, Recipient::Member(by)).await?.iter().any(|g| g.key_id == key)
+                {
                     return Err(AccessError::BadGrant("a rotation needs a key the case has not used"));
                 }
             }

@@ -273,8 +273,8 @@ impl AccessRecord {
         Ok(self.with_people(people))
     }
 
-    /// Who of the people with access lacks a grant of `key`: the server refuses a rotation
-    /// to `key` until nobody does, so that no one is locked out of the case's next revision.
+    /// Who of the people with access is not in `granted` (those given the new key): the
+    /// server refuses a rotation until nobody is, so no one is locked out of the next revision.
     pub fn missing_grants(&self, granted: &BTreeSet<UserId>) -> Vec<UserId> {
         self.people.iter().map(|a| a.user).filter(|user| !granted.contains(user)).collect()
     }
