@@ -117,8 +117,24 @@ async fn a_named_colleague_reads_but_does_not_write_and_loses_access_when_revoke
     assert_eq!(col.fetch(case, 1).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(col.access(case).await.status(), StatusCode::FORBIDDEN);
     assert!(col.changes(0, 100).await.entries.is_empty());
-    assert_eq!(ana.push(case, 2, ana.seal_with(case, 2, &key, b"two")).await.status(), StatusCode::CREATED);
+    // The colleague may have kept the key: the next revision needs a new one.
+    let stale = ana.push(case, 2, ana.seal_with(case, 2, &key, b"two")).await;
+    assert_eq!((stale.status(), error_code(stale).await.as_str()), (StatusCode::CONFLICT, "rekey_due"));
+    let fresh = rotate(&ana, case, &[&ana]).await;
+    assert_eq!(ana.push(case, 2, ana.seal_with(case, 2, &fresh, b"two")).await.status(), StatusCode::CREATED);
     assert!(col.changes(0, 100).await.entries.is_empty(), "no later revision reaches them");
+}
+
+/// Rotates `case`'s key as `by`, granting the new key to each of `to`.
+async fn rotate(by: &Device, case: CaseId, to: &[&Device]) -> (KeyId, SecretKey) {
+    let fresh = new_key();
+    let grants = to
+        .iter()
+        .map(|d| by.grant(case, &fresh, Recipient::Member(d.session.user_id), &d.identity().public().agreement))
+        .collect();
+    let request = AccessRequest { create: false, changes: vec![AccessChange::Rekey { key: fresh.0 }], grants };
+    assert_eq!(by.change_access(case, &request).await.status(), StatusCode::OK);
+    fresh
 }
 
 #[tokio::test]
@@ -131,10 +147,17 @@ async fn after_a_revoke_a_rotated_key_must_reach_everyone_who_still_has_access()
     let case = new_case(&ana, &key).await;
     assert_eq!(share(&ana, case, &key, &sup, Share::Supervisor).await.status(), StatusCode::OK);
     assert_eq!(share(&ana, case, &key, &col, Share::Colleague).await.status(), StatusCode::OK);
+    let two = ana.seal_with(case, 2, &key, b"two");
+    assert_eq!(ana.push(case, 2, two.clone()).await.status(), StatusCode::CREATED);
     let revoke =
         AccessRequest { changes: vec![AccessChange::Revoke { user: col.session.user_id }], ..Default::default() };
     let revoked = ana.change_access(case, &revoke).await.json::<AccessResponse>().await.unwrap().record;
     assert!(revoked.rekey, "the colleague may still hold the key");
+    // No revision under the old key while the rotation is due; the retry of one stored
+    // before is answered as the retry it is.
+    let due = ana.push(case, 3, ana.seal_with(case, 3, &key, b"three")).await;
+    assert_eq!((due.status(), error_code(due).await.as_str()), (StatusCode::CONFLICT, "rekey_due"));
+    assert_eq!(ana.push(case, 2, two.clone()).await.status(), StatusCode::OK);
 
     let fresh = new_key();
     let to = |device: &Device| {
@@ -168,6 +191,13 @@ async fn after_a_revoke_a_rotated_key_must_reach_everyone_who_still_has_access()
     let grant = access.grants.iter().find(|g| g.key_id == fresh.0).expect("the new key's grant");
     let opened = grant.open(ana.tenant(), &ana.identity().public(), sup.identity().agreement()).unwrap();
     assert_eq!((grant.key_id, opened), fresh);
+
+    // From now on only the new key is taken, from any writer; the old one's retry still is.
+    let stale = sup.push(case, 3, sup.seal_with(case, 3, &key, b"three")).await;
+    assert_eq!((stale.status(), error_code(stale).await.as_str()), (StatusCode::CONFLICT, "stale_key"));
+    assert!(server.store.get(&layout::revision(ana.tenant(), case, 3)).await.unwrap().is_none());
+    assert_eq!(ana.push(case, 2, two).await.status(), StatusCode::OK);
+    assert_eq!(sup.push(case, 3, sup.seal_with(case, 3, &fresh, b"three")).await.status(), StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -194,9 +224,13 @@ async fn a_supervisor_writes_and_reassigns_and_the_previous_owner_loses_the_case
     assert_eq!(record.owner(), Some(ben.session.user_id));
     assert_eq!(error_code(ana.push(case, 3, ana.seal_with(case, 3, &key, b"mine")).await).await, "no_access");
     assert_eq!(ben.fetch(case, 2).await.status(), StatusCode::OK);
-    assert_eq!(ben.push(case, 3, ben.seal_with(case, 3, &key, b"three")).await.status(), StatusCode::CREATED);
     let access: AccessResponse = ben.access(case).await.json().await.unwrap();
     assert_eq!(access.grants[0].by, sup.session.user_id);
+    // Ana had the key: the new owner rotates it before writing.
+    let due = ben.push(case, 3, ben.seal_with(case, 3, &key, b"three")).await;
+    assert_eq!(error_code(due).await, "rekey_due");
+    let fresh = rotate(&ben, case, &[&ben, &sup]).await;
+    assert_eq!(ben.push(case, 3, ben.seal_with(case, 3, &fresh, b"three")).await.status(), StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -403,8 +437,12 @@ async fn a_handover_reaches_the_origin_supervisor_who_gives_it_to_a_case_manager
     let opened =
         granted.grants[0].open(admin.tenant(), &origin_sup.identity().public(), origin_cm.identity().agreement());
     assert_eq!((granted.grants[0].key_id, opened.unwrap()), key);
+    // The host office had the key: the origin office writes under a new one.
+    let due = origin_cm.push(case, 2, origin_cm.seal_with(case, 2, &key, b"arrived")).await;
+    assert_eq!(error_code(due).await, "rekey_due");
+    let fresh = rotate(&origin_cm, case, &[&origin_cm, &origin_sup]).await;
     assert_eq!(
-        origin_cm.push(case, 2, origin_cm.seal_with(case, 2, &key, b"arrived")).await.status(),
+        origin_cm.push(case, 2, origin_cm.seal_with(case, 2, &fresh, b"arrived")).await.status(),
         StatusCode::CREATED
     );
     let late = host_cm.push(case, 3, host_cm.seal_with(case, 3, &key, b"late"));
@@ -412,8 +450,10 @@ async fn a_handover_reaches_the_origin_supervisor_who_gives_it_to_a_case_manager
     assert_eq!(host_cm.fetch(case, 2).await.status(), StatusCode::FORBIDDEN);
     assert!(host_cm.changes(0, 100).await.entries.iter().all(|e| e.case != case));
     // Accepting again is a harmless retry.
+    let before: AccessResponse = origin_sup.access(case).await.json().await.unwrap();
+    assert_eq!(before.record.version, record.version + 1, "the rotation's");
     let again = origin_sup.change_access(case, &accept(&origin_cm, false)).await;
-    assert_eq!(again.json::<AccessResponse>().await.unwrap().record.version, record.version);
+    assert_eq!(again.json::<AccessResponse>().await.unwrap().record, before.record);
 }
 
 #[tokio::test]

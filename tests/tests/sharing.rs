@@ -146,6 +146,18 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     lists(&stranger, &second, "the moved case reaches its new owner").await;
     owner.type_into("#notes", " written after the move").await;
     owner.wait_for("#push-refused", 60).await;
+    // The new owner's first edit renews the case key, so the previous owner's copy of the
+    // old key opens nothing written from now on.
+    open_listed(&stranger, &second).await;
+    let moved = open_case_id(&stranger).await;
+    stranger.click("nav.tabs a[data-section=registration]").await;
+    stranger.type_into("#notes", " seen by the new owner").await;
+    synced(&stranger, "the new owner's edit is synced").await;
+    let revisions = store.list(&layout::case_prefix(tenant, moved), None, 1000).await.unwrap();
+    let key_of = |bytes: &[u8]| RevisionHeader::parse(bytes).unwrap().key_id;
+    let first = store.get(&layout::revision(tenant, moved, 1)).await.unwrap().unwrap();
+    let newest = store.get(&layout::revision(tenant, moved, revisions.len() as u64)).await.unwrap().unwrap();
+    assert_ne!(key_of(&newest), key_of(&first), "the moved case is still written under its first key");
 
     // The names are nowhere they should not be.
     let stranger_db = stranger.indexed_db_dump().await;

@@ -1,7 +1,8 @@
 //! `PUT /api/cases/{case}/revisions/{rev}` and `GET` of the same: immutable, encrypted
 //! case revisions, signed by their authors. The server reads only the clear header, checks
 //! the signature against the keys the author published, and serves a case only to those
-//! its access record names (pushes only from those who may write it).
+//! its access record names (pushes only from those who may write it, sealed under the key
+//! in force: none while a rotation is due after someone lost access).
 
 use super::access::no_access;
 use crate::access;
@@ -75,13 +76,13 @@ pub async fn push<S: BlobStore>(
     }
     let store = &state.store;
     let record = access::current(store, claims.tenant, case).await?;
-    match record {
-        Some(record) if record.may_write(claims.user) => {}
+    let record = match record {
+        Some(record) if record.may_write(claims.user) => record,
         Some(record) if record.may_read(claims.user) => {
             return Err(Failure::new(StatusCode::FORBIDDEN, "read_only", "you may read this case, not write it"))
         }
         _ => return Err(no_access()),
-    }
+    };
     if header.author != claims.user {
         return Err(Failure::bad_request("wrong_author", "a revision is signed by the member who pushes it"));
     }
@@ -90,12 +91,18 @@ pub async fn push<S: BlobStore>(
         author.ok_or_else(|| Failure::new(StatusCode::CONFLICT, "no_identity", "publish the identity keys first"))?;
     verify_revision(&body, &author.keys)
         .map_err(|_| Failure::bad_request("bad_signature", "the revision's signature does not verify"))?;
+    let key = layout::revision(claims.tenant, case, revision);
+    if let Err(refusal) = record.takes_revisions_under(header.key_id) {
+        // A retry of a revision stored before the key changed is answered as the retry it is.
+        if store.get(&key).await?.as_deref() != Some(body.as_ref()) {
+            return Err(Failure::new(StatusCode::CONFLICT, refusal.code(), refusal.to_string()));
+        }
+    }
     if revision > 1 && store.get(&layout::revision(claims.tenant, case, revision - 1)).await?.is_none() {
         let latest = latest_revision(store, claims.tenant, case).await?;
         return Err(Failure::new(StatusCode::CONFLICT, "parent_missing", "the parent revision is not on the server")
             .with_latest(latest));
     }
-    let key = layout::revision(claims.tenant, case, revision);
     let size = body.len() as u64;
     match store.create(&key, body.clone()).await? {
         Created::Created => {

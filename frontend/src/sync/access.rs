@@ -12,7 +12,7 @@ use puente_shared::access::{colleague_changes, handover_changes, supervisors_of_
 use puente_shared::case_sync::Theirs;
 use puente_shared::casefile::handover;
 use puente_shared::crypto::{self, CryptoError, PublicIdentity, Recipient, RevisionHeader};
-use puente_shared::protocol::AccessRequest;
+use puente_shared::protocol::{AccessRequest, AccessResponse};
 use puente_shared::{CaseId, KeyId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -143,10 +143,10 @@ impl Run {
         Ok(())
     }
 
-    /// The key `key_id` of `case`: the one this device holds, or, for a case new to this
-    /// device, one granted to this member by a current member. A case's key does not change
-    /// (yet), so a revision of a held case under another key is not opened: a grant could
-    /// otherwise slip a key the giver knows into a case this device goes on writing.
+    /// The key `key_id` of `case`: the one this device holds, or one granted to this member
+    /// by a current member. A key other than the one held (the case's key was rotated) is
+    /// taken only from someone who may write the case: a reader's grant could otherwise
+    /// slip a key they know into a case this device goes on writing.
     async fn key_for(
         self,
         vault: &Vault,
@@ -155,22 +155,37 @@ impl Run {
         key_id: KeyId,
     ) -> Result<Option<CaseKey>, SyncError> {
         let held = self.cases.with_untracked(|cases| cases.get(&case).map(|entry| entry.key.clone()));
-        if let Some(held) = held {
-            return Ok((held.id == key_id).then_some(held));
+        if let Some(held) = held.as_ref().filter(|held| held.id == key_id) {
+            return Ok(Some(held.clone()));
         }
         let granted = match api::access(token, case).await {
             Ok(granted) => granted,
             Err(ApiError::Refused { status: 403, .. }) => return Ok(None),
             Err(error) => return Err(error.into()),
         };
-        for grant in granted.grants.iter().filter(|g| g.key_id == key_id && g.case == case) {
+        Ok(self.granted_key(vault, case, key_id, &granted, held.is_some()))
+    }
+
+    /// The key `key_id` of `case` from the first of `granted`'s grants that opens, given by
+    /// a current member (who may write the case, if `writers_only`, as its record says).
+    pub(super) fn granted_key(
+        self,
+        vault: &Vault,
+        case: CaseId,
+        key_id: KeyId,
+        granted: &AccessResponse,
+        writers_only: bool,
+    ) -> Option<CaseKey> {
+        let me = vault.user_id();
+        let candidates = granted.grants.iter().filter(|g| g.key_id == key_id && g.case == case);
+        for grant in candidates.filter(|g| !writers_only || g.by == me || granted.record.may_write(g.by)) {
             let Some(giver) = self.giver_keys(vault, grant.by) else { continue };
             match vault.open_grant(grant, &giver) {
-                Ok(key) => return Ok(Some(key)),
+                Ok(key) => return Some(key),
                 Err(error) => web_sys::console::warn_1(&format!("a grant of case {case} is refused: {error}").into()),
             }
         }
-        Ok(None)
+        None
     }
 
     /// Opens revision `revision` of `case` as read from the server, or says why it is set
@@ -200,7 +215,7 @@ impl Run {
         match vault.open_revision(&sealed, case, revision, &key, &author_keys) {
             Ok(doc) => {
                 // Set aside earlier for a reason that can pass (the log or the grants were
-                // not there yet): no longer.
+                // not there yet), this revision or an older one: no longer.
                 self.forget_set_aside(vault, case, revision).await?;
                 Ok(Ok(Theirs { revision, version: RemoteCopy { doc, key } }))
             }
@@ -229,10 +244,16 @@ impl Run {
         Ok(())
     }
 
+    /// Forgets revision `revision` of `case` as set aside, and any older one set aside for
+    /// want of a key or of its author in the log: the case has moved past them. One that
+    /// did not open or verify stays, to be seen.
     async fn forget_set_aside(self, vault: &Rc<Vault>, case: CaseId, revision: u64) -> Result<(), SyncError> {
         let mut all = self.cases.set_aside_untracked();
         let before = all.len();
-        all.retain(|s| !(s.case == case && s.revision == revision));
+        all.retain(|s| {
+            let passed = s.revision == revision || (s.revision < revision && may_pass(&s.reason));
+            !(s.case == case && passed)
+        });
         if all.len() != before {
             self.ensure_current(vault)?;
             vault.db.put_set_aside(&all).await?;
@@ -252,8 +273,15 @@ impl Run {
     /// not its author's). A revision set aside for want of a key or of its author in the
     /// log is tried again at each push, since either may arrive.
     pub(super) fn push_blocked(self, case: CaseId, revision: u64) -> bool {
-        self.cases.set_aside_untracked().iter().any(|s| {
-            s.case == case && s.revision >= revision && matches!(s.reason.as_str(), "unreadable" | "bad_signature")
-        })
+        self.cases
+            .set_aside_untracked()
+            .iter()
+            .any(|s| s.case == case && s.revision >= revision && !may_pass(&s.reason))
     }
+}
+
+/// Whether a revision set aside for `reason` may open later: a key or an author's keys may
+/// arrive; a revision that did not open or verify stays as it is.
+fn may_pass(reason: &str) -> bool {
+    matches!(reason, "no_key" | "unknown_author")
 }

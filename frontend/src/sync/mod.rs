@@ -5,6 +5,7 @@
 //! are kept and the case is in conflict.
 
 mod access;
+mod rotation;
 
 use crate::api::{self, ApiError, PushOutcome};
 use crate::open_cases::{CaseEntry, OpenCases};
@@ -351,6 +352,12 @@ impl Run {
                 Err(ApiError::Refused { status: 403, code, .. }) => {
                     web_sys::console::warn_1(&format!("case {id}: push refused ({code})").into());
                     self.cases.set_push_refused(id, true);
+                    continue;
+                }
+                // Someone lost access, or another writer rotated the key: sealed again under
+                // the key in force, it goes at the next tick.
+                Err(ApiError::Refused { status: 409, code, .. }) if rotation::is_key_refusal(&code) => {
+                    self.renew_key(vault, token, id).await?;
                     continue;
                 }
                 other => other?,

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod handover;
+mod rotation;
 pub use handover::handover_changes;
+pub use rotation::{plan_rotation, Rotation};
 
 /// Why someone may open a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -1,0 +1,131 @@
+//! A case's key after someone lost access to it. The server takes no revision under the old
+//! key once a rotation is due, so the first writer to push rotates it: a new key, granted in
+//! one request to everyone who still has access (as the trusted membership log vouches for
+//! them) and to the recovery key. Every other device of a writer is then refused for a stale
+//! key and takes the new one from its grant.
+
+use super::{Run, SyncError};
+use crate::api::{self, ApiError};
+use crate::persist;
+use crate::vault::{CaseKey, Vault};
+use puente_shared::access::plan_rotation;
+use puente_shared::crypto::Recipient;
+use puente_shared::protocol::{AccessRequest, AccessResponse};
+use puente_shared::{CaseId, KeyId};
+use std::rc::Rc;
+
+/// Whether a push was refused for the key it was sealed under (codes of
+/// `puente_shared::access::KeyRefusal`).
+pub(super) fn is_key_refusal(code: &str) -> bool {
+    matches!(code, "rekey_due" | "stale_key")
+}
+
+fn warn(message: String) {
+    web_sys::console::warn_1(&message.into());
+}
+
+impl Run {
+    /// After a push of `case` was refused for its key: rotates the key when a rotation is
+    /// due, or takes the one the case was rotated to, and seals the waiting revision again
+    /// under it for the next tick. When neither can be done yet the edits wait on the device.
+    pub(super) async fn renew_key(self, vault: &Rc<Vault>, token: &str, case: CaseId) -> Result<(), SyncError> {
+        let current = match api::access(token, case).await {
+            Ok(current) => current,
+            Err(ApiError::Refused { status: 403, .. }) => {
+                self.cases.set_push_refused(case, true);
+                return Ok(());
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let key = match current.record.key {
+            _ if current.record.rekey => self.rotate(vault, token, case, &current).await?,
+            Some(in_force) => self.rotated_key(vault, case, in_force, &current),
+            // Refused for a rotation that is no longer due: the next tick pushes again.
+            None => None,
+        };
+        match key {
+            Some(key) => self.adopt_key(vault, case, key).await,
+            None => {
+                self.status.request();
+                Ok(())
+            }
+        }
+    }
+
+    /// Gives `case` a new key, or `None` (and why, on the console) when this device cannot.
+    async fn rotate(
+        self,
+        vault: &Rc<Vault>,
+        token: &str,
+        case: CaseId,
+        current: &AccessResponse,
+    ) -> Result<Option<CaseKey>, SyncError> {
+        let me = vault.user_id();
+        // Only a log verified from a trusted root says whose keys these are.
+        let rotation = match self.org.with_trusted(|org| plan_rotation(&current.record, org, me)) {
+            Some(Ok(rotation)) => rotation,
+            Some(Err(waiting)) => {
+                warn(format!(
+                    "case {case}: its key rotation waits for {} people the log does not vouch for",
+                    waiting.len()
+                ));
+                return Ok(None);
+            }
+            None => {
+                warn(format!("case {case}: no trusted membership log to rotate its key with"));
+                return Ok(None);
+            }
+        };
+        let key = CaseKey::random();
+        let mut grants = vec![vault.grant(case, &key, Recipient::Member(me), &vault.identity().public().agreement)?];
+        for (user, keys) in &rotation.recipients {
+            grants.push(vault.grant(case, &key, Recipient::Member(*user), &keys.agreement)?);
+        }
+        if let Some(recovery) = self.org.trusted_recovery_key() {
+            grants.push(vault.grant(case, &key, Recipient::Recovery, &recovery)?);
+        }
+        let request = AccessRequest { create: false, changes: rotation.changes(key.id), grants };
+        match api::change_access(token, case, &request).await {
+            Ok(after) if after.record.key == Some(key.id) => Ok(Some(key)),
+            Ok(_) => Ok(None),
+            // Someone joined or left meanwhile: the next refusal plans again.
+            Err(ApiError::Refused { code, .. }) => {
+                warn(format!("case {case}: its key rotation was refused ({code})"));
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The key `in_force` of `case`: the one held, or one granted to this member by a
+    /// current member who may write the case.
+    fn rotated_key(self, vault: &Vault, case: CaseId, in_force: KeyId, current: &AccessResponse) -> Option<CaseKey> {
+        let held = self.cases.with_untracked(|cases| cases.get(&case).map(|entry| entry.key.clone()));
+        if let Some(held) = held.filter(|held| held.id == in_force) {
+            return Some(held);
+        }
+        let key = self.granted_key(vault, case, in_force, current, true);
+        if key.is_none() {
+            warn(format!("case {case}: no grant of its new key opens here"));
+        }
+        key
+    }
+
+    /// Makes `key` the key `case` is sealed under from now on, on the device too, and seals
+    /// its waiting revision again under it.
+    async fn adopt_key(self, vault: &Rc<Vault>, case: CaseId, key: CaseKey) -> Result<(), SyncError> {
+        self.ensure_current(vault)?;
+        let Some(entry) = self.cases.update(case, |entry| {
+            entry.key = key;
+            entry.clone()
+        }) else {
+            return Ok(());
+        };
+        persist::store(vault, self.cases, &entry).await?;
+        if let Some(push) = entry.sync.push() {
+            persist::queue_push(vault, &entry, push).await?;
+        }
+        self.status.request();
+        Ok(())
+    }
+}
