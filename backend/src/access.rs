@@ -9,7 +9,7 @@ use puente_shared::access::{AccessChange, AccessRecord, AccessRefusal, Share};
 use puente_shared::crypto::{Grant, Recipient};
 use puente_shared::membership::Role;
 use puente_shared::protocol::{AccessRequest, PublishedIdentity, MAX_GRANTS_PER_REQUEST};
-use puente_shared::{CaseId, TenantId, UserId};
+use puente_shared::{CaseId, KeyId, TenantId, UserId};
 use std::collections::BTreeSet;
 
 /// Why an access request was not carried out.
@@ -38,6 +38,22 @@ pub enum AccessError {
 /// Once the organisation has a membership log, the people a change names must be current
 /// members; whoever is given a supervisor's or an origin office's access, a supervisor; and
 /// whoever `by` hands an accepted handover to, `by` or someone in a team `by` supervises.
+/// A case key reaches only current members: someone removed from the organisation is
+/// given nothing, whatever a device with an older copy of the log believes.
+async fn check_recipients(store: &impl BlobStore, tenant: TenantId, grants: &[Grant]) -> Result<(), AccessError> {
+    let mut members = grants.iter().filter_map(|g| match g.to {
+        Recipient::Member(user) => Some(user),
+        _ => None,
+    });
+    let Some(first) = members.next() else { return Ok(()) };
+    let Some(org) = crate::membership::organisation(store, tenant).await? else { return Ok(()) };
+    if std::iter::once(first).chain(members).all(|user| org.member(user).is_some()) {
+        Ok(())
+    } else {
+        Err(AccessError::NotAMember)
+    }
+}
+
 async fn check_people(
     store: &impl BlobStore,
     tenant: TenantId,
@@ -151,6 +167,14 @@ pub async fn change(
         grant.verify(tenant, &signer.keys).map_err(|_| AccessError::BadGrant("a grant's signature does not verify"))?;
     }
     check_people(store, tenant, by, &request.changes).await?;
+    check_recipients(store, tenant, &request.grants).await?;
+    // The keys `by` was given before this request, read before its own grants are stored,
+    // so that a retry after a lost race for the record does not take them for a reused key.
+    let held_before: BTreeSet<KeyId> = if request.changes.iter().any(|c| matches!(c, AccessChange::Rekey { .. })) {
+        grants_to(store, tenant, case, Recipient::Member(by)).await?.iter().map(|g| g.key_id).collect()
+    } else {
+        BTreeSet::new()
+    };
     for _ in 0..ATTEMPTS {
         let (base, create_first) = match current(store, tenant, case).await? {
             Some(record) => (record, false),
@@ -193,9 +217,7 @@ pub async fn change(
                     return Err(AccessError::BadGrant("a new key must be given to everyone with access"));
                 }
                 // A key the case used before is no rotation: whoever left may hold it.
-                if base.key != Some(key)
-                    && grants_to(store, tenant, case, Recipient::Member(by)).await?.iter().any(|g| g.key_id == key)
-                {
+                if base.key != Some(key) && held_before.contains(&key) {
                     return Err(AccessError::BadGrant("a rotation needs a key the case has not used"));
                 }
             }

@@ -329,7 +329,7 @@ async fn a_case_with_revisions_but_no_access_record_is_nobodys_to_claim() {
 
 /// Founds `admin`'s organisation with two offices and signs in each member as `(role, team,
 /// supervises)`, through the API as a coordinator's device would.
-async fn organised(admin: &Device, members: &[(&Device, Role, TeamId, bool)], teams: &[TeamId]) {
+async fn organised(admin: &Device, members: &[(&Device, Role, TeamId, bool)], teams: &[TeamId]) -> Organisation {
     let genesis =
         Organisation::founding_entry(admin.tenant(), "Org", admin.session.user_id, &admin.identity(), [3; 32], 1);
     let mut org = Organisation::found(&genesis.digest(), &genesis).unwrap();
@@ -357,6 +357,51 @@ async fn organised(admin: &Device, members: &[(&Device, Role, TeamId, bool)], te
         assert_eq!(admin.send(Method::POST, "/api/membership", Some(&signed)).await.status(), StatusCode::CREATED);
         org.apply(&signed).unwrap();
     }
+    org
+}
+
+#[tokio::test]
+async fn a_key_reaches_nobody_removed_from_the_organisation() {
+    let (server, _dir) = fs_server().await;
+    let admin = new_org_user(&server.store, &server.url, "coordinator").await;
+    let sup = join_org(&server.store, &server.url, admin.tenant(), "sup").await;
+    let col = join_org(&server.store, &server.url, admin.tenant(), "col").await;
+    let team = TeamId::random();
+    let members = [(&sup, Role::Supervisor, team, true), (&col, Role::CaseManager, team, false)];
+    let org = organised(&admin, &members, &[team]).await;
+    let key = new_key();
+    let case = new_case(&admin, &key).await;
+    assert_eq!(share(&admin, case, &key, &sup, Share::Supervisor).await.status(), StatusCode::OK);
+    assert_eq!(share(&admin, case, &key, &col, Share::Colleague).await.status(), StatusCode::OK);
+    let entry = org.next_entry(Change::MemberRemoved { user: col.session.user_id }, 2).unwrap();
+    let signed = SignedEntry::sign(&entry, admin.session.user_id, &admin.identity());
+    assert_eq!(admin.send(Method::POST, "/api/membership", Some(&signed)).await.status(), StatusCode::CREATED);
+
+    // A device whose log is behind still counts the colleague in: the new key is refused
+    // to them, nothing is stored, and the record stays as it was.
+    let before = admin.access(case).await.json::<AccessResponse>().await.unwrap().record;
+    let all_grants = format!("tenants/{}/grants/{case}/", admin.tenant());
+    let grants = objects_under(&server.store, &all_grants).await;
+    let fresh = new_key();
+    let to = |device: &Device| {
+        admin.grant(case, &fresh, Recipient::Member(device.session.user_id), &device.identity().public().agreement)
+    };
+    let rekey = |changes, grants| AccessRequest { create: false, changes, grants };
+    let leaked = admin
+        .change_access(case, &rekey(vec![AccessChange::Rekey { key: fresh.0 }], vec![to(&admin), to(&sup), to(&col)]))
+        .await;
+    assert_eq!((leaked.status(), error_code(leaked).await.as_str()), (StatusCode::CONFLICT, "not_a_member"));
+    assert_eq!(admin.access(case).await.json::<AccessResponse>().await.unwrap().record, before);
+    assert_eq!(objects_under(&server.store, &all_grants).await, grants, "a grant of the refused request was stored");
+    // Taken off and left out, the rotation goes through, and it is a retry-safe first use
+    // of the key: the grants it stores do not make it count as used.
+    let revoke_and_rekey =
+        vec![AccessChange::Revoke { user: col.session.user_id }, AccessChange::Rekey { key: fresh.0 }];
+    let rotated = admin.change_access(case, &rekey(revoke_and_rekey, vec![to(&admin), to(&sup)])).await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let record = rotated.json::<AccessResponse>().await.unwrap().record;
+    assert_eq!((record.key, record.rekey, record.may_read(col.session.user_id)), (Some(fresh.0), false, false));
+    assert_eq!(objects_under(&server.store, &all_grants).await, grants + 2);
 }
 
 #[tokio::test]

@@ -27,7 +27,8 @@ fn warn(message: String) {
 impl Run {
     /// After a push of `case` was refused for its key: rotates the key when a rotation is
     /// due, or takes the one the case was rotated to, and seals the waiting revision again
-    /// under it for the next tick. When neither can be done yet the edits wait on the device.
+    /// under it for the next tick. When neither can be done yet the edits wait on the
+    /// device, and the case says they are not sent.
     pub(super) async fn renew_key(self, vault: &Rc<Vault>, token: &str, case: CaseId) -> Result<(), SyncError> {
         let current = match api::access(token, case).await {
             Ok(current) => current,
@@ -41,12 +42,17 @@ impl Run {
             _ if current.record.rekey => self.rotate(vault, token, case, &current).await?,
             Some(in_force) => self.rotated_key(vault, case, in_force, &current),
             // Refused for a rotation that is no longer due: the next tick pushes again.
-            None => None,
+            None => {
+                self.status.request();
+                return Ok(());
+            }
         };
         match key {
             Some(key) => self.adopt_key(vault, case, key).await,
+            // The edits wait here, and the case says they are not sent; every later tick
+            // tries again, and a push that goes through takes the notice away.
             None => {
-                self.status.request();
+                self.cases.set_push_refused(case, true);
                 Ok(())
             }
         }
