@@ -36,35 +36,33 @@ pub enum AccessError {
 }
 
 /// Once the organisation has a membership log, the people a change names must be current
-/// members; whoever is given a supervisor's or an origin office's access, a supervisor; and
-/// whoever `by` hands an accepted handover to, `by` or someone in a team `by` supervises.
-/// A case key reaches only current members: someone removed from the organisation is
-/// given nothing, whatever a device with an older copy of the log believes.
-async fn check_recipients(store: &impl BlobStore, tenant: TenantId, grants: &[Grant]) -> Result<(), AccessError> {
-    let mut members = grants.iter().filter_map(|g| match g.to {
-        Recipient::Member(user) => Some(user),
-        _ => None,
-    });
-    let Some(first) = members.next() else { return Ok(()) };
-    let Some(org) = crate::membership::organisation(store, tenant).await? else { return Ok(()) };
-    if std::iter::once(first).chain(members).all(|user| org.member(user).is_some()) {
-        Ok(())
-    } else {
-        Err(AccessError::NotAMember)
-    }
-}
-
+/// members; whoever is given a supervisor's or an origin office's access, a supervisor;
+/// whoever `by` hands an accepted handover to, `by` or someone in a team `by` supervises;
+/// and whoever a grant is for, a current member: someone removed from the organisation is
+/// given no key, whatever a device with an older copy of the log believes.
 async fn check_people(
     store: &impl BlobStore,
     tenant: TenantId,
     by: UserId,
-    changes: &[AccessChange],
+    request: &AccessRequest,
 ) -> Result<(), AccessError> {
+    let changes = &request.changes;
     let named = changes.iter().any(|c| !matches!(c, AccessChange::Revoke { .. } | AccessChange::Rekey { .. }));
-    if !named {
+    let granted: Vec<UserId> = request
+        .grants
+        .iter()
+        .filter_map(|g| match g.to {
+            Recipient::Member(user) => Some(user),
+            Recipient::Recovery => None,
+        })
+        .collect();
+    if !named && granted.is_empty() {
         return Ok(());
     }
     let Some(org) = crate::membership::organisation(store, tenant).await? else { return Ok(()) };
+    if !granted.iter().all(|user| org.member(*user).is_some()) {
+        return Err(AccessError::NotAMember);
+    }
     for change in changes {
         let (user, share) = match *change {
             AccessChange::Grant { user, share } => (user, share),
@@ -166,8 +164,7 @@ pub async fn change(
         }
         grant.verify(tenant, &signer.keys).map_err(|_| AccessError::BadGrant("a grant's signature does not verify"))?;
     }
-    check_people(store, tenant, by, &request.changes).await?;
-    check_recipients(store, tenant, &request.grants).await?;
+    check_people(store, tenant, by, request).await?;
     // The keys `by` was given before this request, read before its own grants are stored,
     // so that a retry after a lost race for the record does not take them for a reused key.
     let held_before: BTreeSet<KeyId> = if request.changes.iter().any(|c| matches!(c, AccessChange::Rekey { .. })) {

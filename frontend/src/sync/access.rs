@@ -154,7 +154,7 @@ impl Run {
         case: CaseId,
         key_id: KeyId,
     ) -> Result<Option<CaseKey>, SyncError> {
-        let held = self.cases.with_untracked(|cases| cases.get(&case).map(|entry| entry.key.clone()));
+        let held = self.held_key(case);
         if let Some(held) = held.as_ref().filter(|held| held.id == key_id) {
             return Ok(Some(held.clone()));
         }
@@ -164,6 +164,11 @@ impl Run {
             Err(error) => return Err(error.into()),
         };
         Ok(self.granted_key(vault, case, key_id, &granted, held.is_some()))
+    }
+
+    /// The key this device seals `case` under, if it holds the case.
+    pub(super) fn held_key(self, case: CaseId) -> Option<CaseKey> {
+        self.cases.with_untracked(|cases| cases.get(&case).map(|entry| entry.key.clone()))
     }
 
     /// The key `key_id` of `case` from the first of `granted`'s grants that opens, given by

@@ -106,8 +106,7 @@ impl Run {
     /// The key `in_force` of `case`: the one held, or one granted to this member by a
     /// current member who may write the case.
     fn rotated_key(self, vault: &Vault, case: CaseId, in_force: KeyId, current: &AccessResponse) -> Option<CaseKey> {
-        let held = self.cases.with_untracked(|cases| cases.get(&case).map(|entry| entry.key.clone()));
-        if let Some(held) = held.filter(|held| held.id == in_force) {
+        if let Some(held) = self.held_key(case).filter(|held| held.id == in_force) {
             return Some(held);
         }
         let key = self.granted_key(vault, case, in_force, current, true);
