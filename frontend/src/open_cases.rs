@@ -5,6 +5,7 @@
 use crate::vault::records::SetAside;
 use crate::vault::CaseKey;
 use leptos::prelude::*;
+use puente_shared::access::RetiredKeys;
 use puente_shared::case_sync::{Badge, CaseSync, Theirs};
 use puente_shared::casefile::followup::Policy;
 use puente_shared::settings::OrganisationSettings;
@@ -25,8 +26,28 @@ pub type Conflict = Theirs<RemoteCopy>;
 #[derive(Clone, Debug)]
 pub struct CaseEntry {
     pub doc: CaseDocument,
+    /// The key the case is sealed under on this device and for the server.
     pub key: CaseKey,
+    /// The keys it was moved away from, never sealed under again.
+    pub retired: RetiredKeys,
     pub sync: CaseSync<RemoteCopy>,
+}
+
+impl CaseEntry {
+    /// A case new to this device, as first opened.
+    pub fn new(doc: CaseDocument, key: CaseKey, sync: CaseSync<RemoteCopy>) -> Self {
+        Self { doc, key, retired: RetiredKeys::default(), sync }
+    }
+
+    /// Seals the case under `key` from now on, retiring the key it had. A key this device
+    /// moved the case away from is refused (`false`): whoever lost access may hold it.
+    pub fn take_key(&mut self, key: CaseKey) -> bool {
+        if !self.retired.advance(self.key.id, key.id) {
+            return false;
+        }
+        self.key = key;
+        true
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -24,6 +24,7 @@ fn record_of(vault: &Vault, entry: &CaseEntry) -> CaseRecord {
             revision: c.revision,
             sealed: vault.seal(&c.version.doc, &c.version.key, c.revision),
         }),
+        retired_keys: entry.retired.clone(),
     }
 }
 
@@ -95,5 +96,5 @@ fn open_record(vault: &Vault, record: CaseRecord, waiting: Option<&OutboxEntry>)
         }
         None => None,
     };
-    Ok(CaseEntry { doc, key, sync: CaseSync::restored(stored, conflict, push) })
+    Ok(CaseEntry { doc, key, retired: record.retired_keys, sync: CaseSync::restored(stored, conflict, push) })
 }

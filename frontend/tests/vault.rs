@@ -1,8 +1,11 @@
 //! The vault in real headless Chromium: real IndexedDB, real WebCrypto randomness.
 
+use puente_frontend::open_cases::{CaseEntry, OpenCases};
+use puente_frontend::persist;
 use puente_frontend::vault::db::DeviceDb;
 use puente_frontend::vault::records::CaseRecord;
 use puente_frontend::vault::{new_account_keys, CaseKey, Vault, VaultError};
+use puente_shared::case_sync::CaseSync;
 use puente_shared::crypto::{public_of, IdentityKeys, KdfParams, Recipient, SecretKey};
 use puente_shared::membership::{Change, MemberCard, Organisation, Role, SignedEntry};
 use puente_shared::protocol::{Session, Username};
@@ -74,8 +77,15 @@ async fn store_canary_case(vault: &Vault) -> CaseId {
     doc.form.family_name = CANARY.into();
     doc.form.notes = format!("notes about {CANARY}");
     let key = CaseKey::random();
-    let record =
-        CaseRecord { id, sealed: vault.seal(&doc, &key, 1), base_rev: 0, dirty: true, edit_seq: 1, conflict: None };
+    let record = CaseRecord {
+        id,
+        sealed: vault.seal(&doc, &key, 1),
+        base_rev: 0,
+        dirty: true,
+        edit_seq: 1,
+        conflict: None,
+        retired_keys: Default::default(),
+    };
     vault.db.put_case(&record).await.unwrap();
     id
 }
@@ -292,4 +302,27 @@ async fn a_revision_for_the_server_opens_only_with_its_key_and_its_authors_keys(
     assert!(vault.open_grant(&grant, &stranger).is_err(), "vouched for by someone else");
     let elsewhere = vault.grant(id, &key, Recipient::Member(UserId::random()), &stranger.agreement).unwrap();
     assert!(vault.open_grant(&elsewhere, &me).is_err(), "someone else's grant");
+}
+
+#[wasm_bindgen_test]
+async fn a_case_never_goes_back_to_a_key_it_retired_even_after_reopening() {
+    let name = fresh_name();
+    let vault = new_vault(&name).await;
+    let id = CaseId::random();
+    let doc = CaseDocument::new(id, vault.user_id(), 0, time::macros::date!(2026 - 01 - 01));
+    let (first, second) = (CaseKey::random(), CaseKey::random());
+    let mut entry = CaseEntry::new(doc, first.clone(), CaseSync::created());
+    assert!(entry.take_key(second.clone()), "a renewed key is taken");
+    assert!(!entry.take_key(first.clone()), "the key it replaced is not");
+    assert_eq!(entry.key.id, second.id);
+    let cases = OpenCases::new();
+    cases.insert(entry.clone());
+    persist::store(&vault, cases, &entry).await.unwrap();
+
+    let reopened = Vault::unlock(DeviceDb::open(&name).await.unwrap(), PASSPHRASE).await.unwrap();
+    let mut loaded = persist::load(&reopened).await.unwrap().remove(&id).unwrap();
+    assert_eq!(loaded.key.id, second.id);
+    assert!(loaded.retired.contains(first.id), "the retired key is remembered on the device");
+    assert!(!loaded.take_key(first), "and still refused after the vault reopens");
+    assert_eq!(loaded.key.id, second.id);
 }

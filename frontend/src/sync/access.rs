@@ -208,6 +208,11 @@ impl Run {
         };
         let Ok(header) = RevisionHeader::parse(&sealed) else { return aside("unreadable", None, sealed) };
         let author = Some(header.author);
+        // Nothing of another case (or place in it) is looked at further: no key is fetched
+        // or taken for it.
+        if (header.tenant, header.case, header.revision) != (vault.tenant(), case, revision) {
+            return aside("unreadable", author, sealed);
+        }
         let Some(author_keys) = self.author_keys(vault, header.author) else {
             return aside("unknown_author", author, sealed);
         };

@@ -357,7 +357,7 @@ impl Run {
                 // Someone lost access, or another writer rotated the key: sealed again under
                 // the key in force, it goes at the next tick.
                 Err(ApiError::Refused { status: 409, code, .. }) if rotation::is_key_refusal(&code) => {
-                    self.renew_key(vault, token, id).await?;
+                    self.renew_key(vault, token, id, push.revision).await?;
                     continue;
                 }
                 other => other?,
@@ -442,13 +442,15 @@ impl Run {
             self.cases.update(id, |entry| {
                 if let Pulled::Adopt(copy) = entry.sync.pulled(revision, theirs.version) {
                     entry.doc = copy.doc;
-                    entry.key = copy.key;
+                    // Read under a key this device retired (it raced a rotation), the case
+                    // goes on under the key it has.
+                    entry.take_key(copy.key);
                 }
                 entry.clone()
             })
         } else {
             let copy = theirs.version;
-            let entry = CaseEntry { doc: copy.doc, key: copy.key, sync: CaseSync::received(revision) };
+            let entry = CaseEntry::new(copy.doc, copy.key, CaseSync::received(revision));
             self.cases.insert(entry.clone());
             Some(entry)
         };

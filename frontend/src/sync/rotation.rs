@@ -1,8 +1,10 @@
 //! A case's key after someone lost access to it. The server takes no revision under the old
 //! key once a rotation is due, so the first writer to push rotates it: a new key, granted in
-//! one request to everyone who still has access (as the trusted membership log vouches for
-//! them) and to the recovery key. Every other device of a writer is then refused for a stale
-//! key and takes the new one from its grant.
+//! one request to everyone who still has access and whom this device can account for (from
+//! the case file and the trusted membership log), and to the recovery key; anyone else the
+//! server's record names is taken off in that request. Every other device of a writer is
+//! then refused for a stale key and takes the new one from its grant. No device goes back
+//! to a key it moved a case away from.
 
 use super::{Run, SyncError};
 use crate::api::{self, ApiError};
@@ -25,11 +27,17 @@ fn warn(message: String) {
 }
 
 impl Run {
-    /// After a push of `case` was refused for its key: rotates the key when a rotation is
-    /// due, or takes the one the case was rotated to, and seals the waiting revision again
-    /// under it for the next tick. When neither can be done yet the edits wait on the
-    /// device, and the case says they are not sent.
-    pub(super) async fn renew_key(self, vault: &Rc<Vault>, token: &str, case: CaseId) -> Result<(), SyncError> {
+    /// After the push of revision `revision` of `case` was refused for its key: rotates the
+    /// key when a rotation is due, or takes the one the case was rotated to, and seals the
+    /// waiting revision again under it for the next tick. When neither can be done yet the
+    /// edits wait on the device, and the case says they are not sent.
+    pub(super) async fn renew_key(
+        self,
+        vault: &Rc<Vault>,
+        token: &str,
+        case: CaseId,
+        revision: u64,
+    ) -> Result<(), SyncError> {
         let current = match api::access(token, case).await {
             Ok(current) => current,
             Err(ApiError::Refused { status: 403, .. }) => {
@@ -39,6 +47,9 @@ impl Run {
             Err(error) => return Err(error.into()),
         };
         let key = match current.record.key {
+            // Planned from a copy behind the server's, the rotation could take off someone a
+            // newer revision shared the case with: this tick's pull brings it up to date.
+            _ if current.record.rekey && revision != current.latest + 1 => None,
             _ if current.record.rekey => self.rotate(vault, token, case, &current).await?,
             Some(in_force) => self.rotated_key(vault, case, in_force, &current),
             // Refused for a rotation that is no longer due: the next tick pushes again.
@@ -67,14 +78,14 @@ impl Run {
         current: &AccessResponse,
     ) -> Result<Option<CaseKey>, SyncError> {
         let me = vault.user_id();
+        let Some(file) = self.cases.with_untracked(|cases| cases.get(&case).map(|e| e.doc.file.clone())) else {
+            return Ok(None);
+        };
         // Only a log verified from a trusted root says whose keys these are.
-        let rotation = match self.org.with_trusted(|org| plan_rotation(&current.record, org, me)) {
+        let rotation = match self.org.with_trusted(|org| plan_rotation(&current.record, &file, org, me)) {
             Some(Ok(rotation)) => rotation,
             Some(Err(waiting)) => {
-                warn(format!(
-                    "case {case}: its key rotation waits for {} people the log does not vouch for",
-                    waiting.len()
-                ));
+                warn(format!("case {case}: its key rotation waits for {} people it cannot account for", waiting.len()));
                 return Ok(None);
             }
             None => {
@@ -117,13 +128,15 @@ impl Run {
     }
 
     /// Makes `key` the key `case` is sealed under from now on, on the device too, and seals
-    /// its waiting revision again under it.
+    /// its waiting revision again under it. A key the case was moved away from is refused,
+    /// whatever the server says is in force: the edits wait, and the case says so.
     async fn adopt_key(self, vault: &Rc<Vault>, case: CaseId, key: CaseKey) -> Result<(), SyncError> {
         self.ensure_current(vault)?;
-        let Some(entry) = self.cases.update(case, |entry| {
-            entry.key = key;
-            entry.clone()
-        }) else {
+        let Some(Some(entry)) = self.cases.update(case, |entry| entry.take_key(key).then(|| entry.clone())) else {
+            if self.held_key(case).is_some() {
+                warn(format!("case {case}: the server names a key this device retired"));
+                self.cases.set_push_refused(case, true);
+            }
             return Ok(());
         };
         persist::store(vault, self.cases, &entry).await?;

@@ -1,6 +1,7 @@
 //! What the device keeps in IndexedDB. Every field about a person is inside `sealed`
 //! envelopes; the clear fields are ids, revision numbers and flags.
 
+use puente_shared::access::RetiredKeys;
 use puente_shared::crypto::{KdfParams, Salt};
 use puente_shared::protocol::{b64, PublishedIdentity};
 use puente_shared::{CaseId, TenantId, UserId};
@@ -57,6 +58,10 @@ pub struct CaseRecord {
     /// until the case manager chooses.
     #[serde(default)]
     pub conflict: Option<RemoteRevision>,
+    /// The ids of keys the case was moved away from after someone lost access, so that
+    /// no server can move it back to one ([`puente_shared::access::RetiredKeys`]).
+    #[serde(default)]
+    pub retired_keys: RetiredKeys,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

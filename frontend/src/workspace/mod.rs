@@ -98,7 +98,7 @@ impl Workspace {
         let vault = self.session.vault().ok_or(VaultError::NoVault)?;
         let id = CaseId::random();
         let doc = CaseDocument::new(id, vault.user_id(), now_ms(), today());
-        self.cases.insert(CaseEntry { doc, key: CaseKey::random(), sync: CaseSync::created() });
+        self.cases.insert(CaseEntry::new(doc, CaseKey::random(), CaseSync::created()));
         self.update_and_persist(id, |_| {}).await?;
         Ok(id)
     }
@@ -251,7 +251,8 @@ impl Workspace {
             if let Some((doc, key, same)) = chosen {
                 entry.sync.resolve(same);
                 entry.doc = doc;
-                entry.key = key;
+                // The other version's key, unless this device retired it.
+                entry.take_key(key);
             }
         })
         .await

@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod handover;
+mod retired;
 mod rotation;
 pub use handover::handover_changes;
+pub use retired::RetiredKeys;
 pub use rotation::{plan_rotation, Rotation};
 
 /// Why someone may open a case.
