@@ -9,6 +9,7 @@
 use puente_backend::changelog::ChangeLog;
 use puente_backend::layout;
 use puente_backend::store::{BlobStore, FsStore};
+use puente_shared::access::Share;
 use puente_shared::crypto::{self, IdentityKeys, RevisionHeader, SecretKey};
 use puente_shared::protocol::{ChangeEntry, ChangeKind, Session};
 use puente_shared::KeyId;
@@ -158,6 +159,13 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
     let first = store.get(&layout::revision(tenant, moved, 1)).await.unwrap().unwrap();
     let newest = store.get(&layout::revision(tenant, moved, revisions.len() as u64)).await.unwrap().unwrap();
     assert_ne!(key_of(&newest), key_of(&first), "the moved case is still written under its first key");
+    // The supervisor who moved it keeps it, though she does not supervise the new owner: the
+    // move is recorded in the case, and the renewal accounts for her from there.
+    let sofia: Session = sign_in(&backend.url, "sofia.sup", MEMBER_PASSPHRASE).await.json().await.unwrap();
+    let record = puente_backend::access::current(&store, tenant, moved).await.unwrap().unwrap();
+    assert_eq!(record.owner(), Some(session.user_id));
+    assert_eq!(record.share_of(sofia.user_id), Some(Share::Supervisor), "the renewal took off the one who moved it");
+    assert_eq!((record.key, record.rekey), (Some(key_of(&newest)), false));
 
     // The names are nowhere they should not be.
     let stranger_db = stranger.indexed_db_dump().await;

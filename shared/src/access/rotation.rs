@@ -33,8 +33,11 @@ impl Rotation {
 /// Who `by` gives a new key of `record`'s case to, `file` being the case as `by`'s device
 /// holds it (at the server's newest revision). `Err` lists the people with access whom
 /// this device can neither vouch for nor take off — unknown to this copy of the log (it may
-/// be behind), or an owner it cannot account for (who left, or whom nothing but the server
-/// names): the rotation waits for them rather than lock anyone out or let anyone in.
+/// be behind), or an owner it cannot account for (who left, or whom the case file does not
+/// name): the rotation waits for them rather than lock anyone out or let anyone in. It
+/// waits for `by` too when the server makes them the owner and their copy of the case does
+/// not say so yet: the revision that records the move may still be on its way, and a plan
+/// without it would take off the supervisor who made it.
 pub fn plan_rotation(
     record: &AccessRecord,
     file: &CaseFile,
@@ -44,10 +47,13 @@ pub fn plan_rotation(
     let mut rotation = Rotation { revoke: Vec::new(), recipients: Vec::new() };
     let mut waiting = Vec::new();
     let owner = record.owner();
+    if owner == Some(by) && file.assigned_to() != Some(by) {
+        return Err(vec![by]);
+    }
     for access in record.people.iter().filter(|a| a.user != by) {
         let owns = access.share == Share::Owner;
         match org.keys_of(access.user) {
-            Some(keys) if accounted_for(access, owner, file, org, by) => rotation.recipients.push((access.user, keys)),
+            Some(keys) if accounted_for(access, owner, file, org) => rotation.recipients.push((access.user, keys)),
             Some(_) if !owns => rotation.revoke.push(access.user),
             None if org.was_removed(access.user) && !owns => rotation.revoke.push(access.user),
             _ => waiting.push(access.user),
@@ -60,25 +66,23 @@ pub fn plan_rotation(
     }
 }
 
-/// Whether `by`'s device can tell, from the case file and the verified log, why `access`
-/// is in the record of a case owned by `owner`.
-fn accounted_for(access: &Access, owner: Option<UserId>, file: &CaseFile, org: &Organisation, by: UserId) -> bool {
+/// Whether a device can tell, from the case file and the verified log, why `access` is in
+/// the record of a case owned by `owner`.
+fn accounted_for(access: &Access, owner: Option<UserId>, file: &CaseFile, org: &Organisation) -> bool {
     let user = access.user;
     let supervises =
         |supervisor: UserId, of: UserId| supervisors_of_owner(org, of).iter().any(|(u, _)| *u == supervisor);
     let supervises_origin =
         |office: Option<TeamId>| office.is_some_and(|office| org.supervisors_of(office).any(|m| m.card.user == user));
-    let accepted = file.handover.accepted.as_ref();
     match access.share {
-        // The rotating writer is the owner's supervisor, or the origin supervisor who named
-        // them when accepting the handover.
-        Share::Owner => supervises(by, user) || accepted.is_some_and(|a| a.assigned_to == user),
-        // A supervisor of the owner's team, or of another (the origin office that accepted
-        // the case, or one who moved it to a case manager outside their teams): nothing in
-        // the case file records who moved it.
+        // The one the case file says it belongs to.
+        Share::Owner => file.assigned_to() == Some(user),
+        // A supervisor of the owner's team, of the origin office that accepted the case, or
+        // whoever moved it (to a case manager outside their teams, say).
         Share::Supervisor => {
             owner.is_some_and(|owner| supervises(user, owner))
-                || org.member(user).is_some_and(|m| !m.card.supervises.is_empty())
+                || (file.handover.accepted.is_some() && supervises_origin(file.handover.office))
+                || file.was_moved_by(user)
         }
         Share::Colleague => file.shared_with().contains(&user),
         Share::Origin => supervises_origin(handover::awaiting(file)),
@@ -98,9 +102,9 @@ fn accounted_for(access: &Access, owner: Option<UserId>, file: &CaseFile, org: &
 mod tests {
     use super::*;
     use crate::casefile::consent::{Consent, Giver, Scope};
-    use crate::casefile::handover::{Accepted, Sent};
+    use crate::casefile::handover::Sent;
     use crate::casefile::sharing::Disclosure;
-    use crate::casefile::{EntryId, Stamp};
+    use crate::casefile::{assignment, Actor, EntryId, Event, HistoryEntry, Stamp};
     use crate::crypto::IdentityKeys;
     use crate::ids::{CaseId, TenantId};
     use crate::membership::{Change, Country, Entry, MemberCard, Role, SignedEntry, Team};
@@ -159,8 +163,19 @@ mod tests {
     }
 
     /// A case file shared with `colleagues` under the person's consent.
-    fn shared_with(colleagues: &[UserId], by: UserId) -> CaseFile {
+    /// A case file opened by `owner`.
+    fn opened(owner: UserId) -> CaseFile {
         let mut file = CaseFile::default();
+        file.history.push(HistoryEntry { stamp: stamp(owner), event: Event::Opened });
+        file
+    }
+
+    fn actor(user: UserId, now_ms: i64) -> Actor {
+        Actor { user, now_ms, today: date!(2026 - 01 - 03) }
+    }
+
+    fn shared_with(colleagues: &[UserId], by: UserId) -> CaseFile {
+        let mut file = opened(by);
         let consent = consent(&mut file, [Scope::Sharing].into(), by);
         for with in colleagues {
             file.disclosures.push(Disclosure {
@@ -247,7 +262,7 @@ mod tests {
         // An owner who left is reassigned, not revoked.
         let record = self::record(ana.user, &[(sup.user, Share::Supervisor)]);
         org.push(Change::MemberRemoved { user: ana.user });
-        assert_eq!(plan_rotation(&record, &CaseFile::default(), &org.org, sup.user), Err(vec![ana.user]));
+        assert_eq!(plan_rotation(&record, &opened(ana.user), &org.org, sup.user), Err(vec![ana.user]));
     }
 
     #[test]
@@ -287,30 +302,47 @@ mod tests {
         ended.disclosures[0].ended = Some(stamp(ana.user));
         let rotation = plan_rotation(&record, &ended, &org.org, ana.user).unwrap();
         assert!(rotation.revoke.contains(&col.user) && !users(&rotation).contains(&col.user));
-        // An owner the supervisor cannot account for (the server says the case moved to a
-        // case manager outside the teams it supervises): the rotation waits.
+        // An owner the case file does not name (the server says the case moved): the
+        // rotation waits, on the supervisor's device and on the one the server names, whose
+        // copy may not have the move yet.
         let moved = record.apply(sup.user, AccessChange::Reassign { to: mallory.user }).unwrap();
         assert_eq!(plan_rotation(&moved, &file, &org.org, sup.user), Err(vec![mallory.user]));
-        // Moved there by a supervisor, that supervisor still gets the owner's new key.
-        let rotation = plan_rotation(&moved, &file, &org.org, mallory.user).unwrap();
+        assert_eq!(plan_rotation(&moved, &file, &org.org, mallory.user), Err(vec![mallory.user]));
+        // Recorded in the case, the move is accounted for, and the supervisor who made it
+        // gets the new owner's key though they do not supervise them.
+        let mut recorded = file.clone();
+        assignment::reassign(&mut recorded, mallory.user, &actor(sup.user, 5)).unwrap();
+        let rotation = plan_rotation(&moved, &recorded, &org.org, sup.user).unwrap();
+        assert!(users(&rotation).contains(&mallory.user));
+        let rotation = plan_rotation(&moved, &recorded, &org.org, mallory.user).unwrap();
         assert!(users(&rotation).contains(&sup.user) && !rotation.revoke.contains(&sup.user));
+        // The case it was moved from is no longer the owner's: the server cannot hand it back.
+        assert_eq!(plan_rotation(&record, &recorded, &org.org, sup.user), Err(vec![ana.user]));
     }
 
     #[test]
-    fn a_supervisor_of_another_team_is_not_the_owners_supervisor_but_is_kept_as_a_supervisor() {
+    fn a_supervisor_of_another_team_is_kept_only_if_they_moved_the_case() {
         let mut org = Org::new();
         let (madrid, lima) = (org.team("Madrid"), org.team("Lima"));
         let (ana, sup) = org.office(madrid);
         let (_, lima_sup) = org.office(lima);
         let record = record(ana.user, &[(sup.user, Share::Supervisor), (lima_sup.user, Share::Supervisor)]);
-        let rotation = plan_rotation(&record, &CaseFile::default(), &org.org, ana.user).unwrap();
-        assert_eq!(users(&rotation), BTreeSet::from([sup.user, lima_sup.user]));
-        // A supervisor of another team cannot account for the owner.
-        assert_eq!(plan_rotation(&record, &CaseFile::default(), &org.org, lima_sup.user), Err(vec![ana.user]));
-        // Once their supervision ends, a supervisor share is no longer accounted for.
-        org.push(Change::TeamsChanged { user: lima_sup.user, teams: vec![], supervises: vec![] });
-        let rotation = plan_rotation(&record, &CaseFile::default(), &org.org, ana.user).unwrap();
+        let file = opened(ana.user);
+        let rotation = plan_rotation(&record, &file, &org.org, ana.user).unwrap();
         assert_eq!((users(&rotation), rotation.revoke), (BTreeSet::from([sup.user]), vec![lima_sup.user]));
+        // Having moved it (back to Ana, say), they are accounted for.
+        let mut moved = file.clone();
+        assignment::reassign(&mut moved, sup.user, &actor(lima_sup.user, 5)).unwrap();
+        assignment::reassign(&mut moved, ana.user, &actor(lima_sup.user, 6)).unwrap();
+        let rotation = plan_rotation(&record, &moved, &org.org, ana.user).unwrap();
+        assert_eq!(users(&rotation), BTreeSet::from([sup.user, lima_sup.user]));
+        // The owner is whom the case file names, whoever rotates.
+        let rotation = plan_rotation(&record, &file, &org.org, lima_sup.user).unwrap();
+        assert!(users(&rotation).contains(&ana.user));
+        // Once their supervision ends, the owner's supervisor is no longer accounted for.
+        org.push(Change::TeamsChanged { user: sup.user, teams: vec![], supervises: vec![] });
+        let rotation = plan_rotation(&record, &moved, &org.org, ana.user).unwrap();
+        assert_eq!((users(&rotation), rotation.revoke), (BTreeSet::from([lima_sup.user]), vec![sup.user]));
     }
 
     #[test]
@@ -319,7 +351,7 @@ mod tests {
         let (madrid, lima) = (org.team("Madrid"), org.team("Lima"));
         let (ana, sup) = org.office(madrid);
         let (lima_cm, lima_sup) = org.office(lima);
-        let mut file = CaseFile::default();
+        let mut file = opened(ana.user);
         let consent = consent(&mut file, [Scope::Handover, Scope::HostFollowUp].into(), ana.user);
         file.handover.office = Some(lima);
         let sent = Sent { on: date!(2026 - 01 - 02), consent, recorded: stamp(ana.user), stopped: None };
@@ -337,7 +369,8 @@ mod tests {
         // it, its supervisor supervises it, and the host office reads it.
         let accepted =
             awaiting.apply(lima_sup.user, AccessChange::Accept { to: lima_cm.user, host_keeps: true }).unwrap();
-        file.handover.accepted = Some(Accepted { recorded: stamp(lima_sup.user), assigned_to: lima_cm.user });
+        let before_acceptance = file.clone();
+        handover::accept(&mut file, lima_cm.user, &actor(lima_sup.user, 5)).unwrap();
         let by_origin = plan_rotation(&accepted, &file, &org.org, lima_sup.user).unwrap();
         assert!(by_origin.revoke.is_empty());
         assert_eq!(users(&by_origin), BTreeSet::from([lima_cm.user, ana.user, sup.user]));
@@ -347,13 +380,24 @@ mod tests {
         // supervises is accounted for as the owner; anyone else the server makes the owner
         // is not.
         let outside = org.member();
-        let mut named = file.clone();
-        named.handover.accepted.as_mut().unwrap().assigned_to = outside.user;
+        let mut named = before_acceptance.clone();
+        handover::accept(&mut named, outside.user, &actor(lima_sup.user, 5)).unwrap();
         let to_outside =
             awaiting.apply(lima_sup.user, AccessChange::Accept { to: outside.user, host_keeps: true }).unwrap();
         let rotation = plan_rotation(&to_outside, &named, &org.org, lima_sup.user).unwrap();
         assert!(users(&rotation).contains(&outside.user));
         assert_eq!(plan_rotation(&to_outside, &file, &org.org, lima_sup.user), Err(vec![outside.user]));
+        // Another supervisor of the origin office supervises it from the acceptance on, though
+        // the owner is in none of their teams; before it, they have no supervisor's share.
+        let lima_sup2 = org.joined(Role::Supervisor, vec![], vec![lima]);
+        let mut two = to_outside.clone();
+        two.people.push(Access { user: lima_sup2.user, share: Share::Supervisor });
+        let rotation = plan_rotation(&two, &named, &org.org, outside.user).unwrap();
+        assert_eq!(users(&rotation), BTreeSet::from([lima_sup.user, lima_sup2.user, ana.user, sup.user]));
+        let mut early = awaiting.clone();
+        early.people.push(Access { user: lima_sup2.user, share: Share::Supervisor });
+        let rotation = plan_rotation(&early, &before_acceptance, &org.org, ana.user).unwrap();
+        assert_eq!(rotation.revoke, vec![lima_sup2.user]);
         // Without the consent to follow the case from the host country, the host office is
         // taken off; someone outside it, planted as the host, is never kept.
         let mut withdrawn = file.clone();

@@ -87,6 +87,7 @@ pub fn accept(file: &mut CaseFile, assigned_to: UserId, actor: &Actor) -> Result
     }
     file.handover.accepted = Some(Accepted { recorded: actor.into(), assigned_to });
     file.record(actor, Event::HandoverAccepted);
+    super::assignment::assign(file, assigned_to, actor);
     Ok(())
 }
 
@@ -211,6 +212,8 @@ mod tests {
         let accepted = file.handover.accepted.clone().unwrap();
         assert_eq!((accepted.assigned_to, accepted.recorded.by), (origin_cm(), actor().user));
         assert_eq!(file.history.last().unwrap().event, Event::HandoverAccepted);
+        assert_eq!(file.assigned_to(), Some(origin_cm()), "the case is theirs now");
+        assert!(file.was_moved_by(actor().user));
         assert_eq!(awaiting(&file), None, "accepted, it awaits nothing");
         let before = file.clone();
         assert_eq!(accept(&mut file, UserId::from_bytes([9; 16]), &actor()), Err(RuleError::NotHandedOver));

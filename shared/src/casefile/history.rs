@@ -3,6 +3,7 @@
 //! readable offline.
 
 use super::{Actor, CaseFile, EntryId, GroupId, Stamp};
+use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 /// Typing in one section by one person within this window is one history entry.
@@ -105,6 +106,10 @@ pub enum Event {
     /// A sharing ended: taken back, or its consent withdrawn.
     SharingEnded {
         disclosure: EntryId,
+    },
+    /// The case was moved to another case manager ([`super::assignment`]).
+    Reassigned {
+        to: UserId,
     },
     Closed,
     Reopened,

@@ -43,6 +43,7 @@ pub fn merge(mine: &mut CaseFile, theirs: &CaseFile) {
         handover,
         referrals,
         disclosures,
+        assignments,
         follow_ups,
         child,
         closure,
@@ -68,6 +69,7 @@ pub fn merge(mine: &mut CaseFile, theirs: &CaseFile) {
         |d| d.id,
         |own, other| take_if_missing(&mut own.ended, &other.ended),
     );
+    union(&mut mine.assignments, assignments, |a| a.id);
     union(&mut mine.reopened, reopened, |r| r.reopened);
     // Visits after a closure that either side reopened are not waited for any more.
     let cancelled = visits_of_reopened_closures(&mine.reopened, &histories);

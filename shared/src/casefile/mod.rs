@@ -10,6 +10,7 @@
 
 #[macro_use]
 mod codes;
+pub mod assignment;
 pub mod child;
 pub mod closure;
 pub mod consent;
@@ -118,6 +119,8 @@ pub enum RuleError {
     AlreadyEnded,
     #[error("the case is not awaiting acceptance by an office in the country of origin")]
     NotHandedOver,
+    #[error("the case is assigned to this case manager already")]
+    AlreadyAssigned,
 }
 
 impl RuleError {
@@ -146,6 +149,7 @@ impl RuleError {
             Self::AlreadyShared => "already_shared",
             Self::AlreadyEnded => "already_ended",
             Self::NotHandedOver => "not_handed_over",
+            Self::AlreadyAssigned => "already_assigned",
         }
     }
 
@@ -178,6 +182,8 @@ pub struct CaseFile {
     pub referrals: Vec<referral::Referral>,
     /// The colleagues the case was shared with, under which consent (the disclosure log).
     pub disclosures: Vec<sharing::Disclosure>,
+    /// Whom the case was moved to, by whom ([`assignment`]).
+    pub assignments: Vec<assignment::Assignment>,
     pub follow_ups: Vec<followup::FollowUp>,
     pub follow_up_draft: followup::FollowUpDraft,
     pub child: child::ChildProtection,
@@ -243,6 +249,7 @@ mod tests {
             RuleError::AlreadyShared,
             RuleError::AlreadyEnded,
             RuleError::NotHandedOver,
+            RuleError::AlreadyAssigned,
         ];
         for refusal in &all {
             match refusal {
@@ -268,7 +275,8 @@ mod tests {
                 | RuleError::NotShareable
                 | RuleError::AlreadyShared
                 | RuleError::AlreadyEnded
-                | RuleError::NotHandedOver => {}
+                | RuleError::NotHandedOver
+                | RuleError::AlreadyAssigned => {}
             }
         }
         all

@@ -33,6 +33,7 @@ fn event_key(event: &Event) -> (&'static str, Option<&'static str>) {
         Event::HandoverAccepted => ("event_handover_accepted", None),
         Event::Shared { .. } => ("event_shared", None),
         Event::SharingEnded { .. } => ("event_sharing_ended", None),
+        Event::Reassigned { .. } => ("event_reassigned", None),
         Event::Closed => ("event_closed", None),
         Event::Reopened => ("event_reopened", None),
     }
@@ -50,6 +51,7 @@ pub fn History(case: CaseView) -> impl IntoView {
                 let detail = match &entry.event {
                     Event::ReferralStatus { status, .. } => Some(tr.code("referral_status", status.code())),
                     Event::SessionStep { step, .. } => Some(tr.code("step", &step.to_string())),
+                    Event::Reassigned { to } => Some(super::sharing::member_label(case.ws.org, tr, *to)),
                     _ => section.map(|s| tr.code("section", s)),
                 };
                 view! {

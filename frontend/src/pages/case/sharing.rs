@@ -8,7 +8,7 @@ use crate::components::tr::use_tr;
 use leptos::prelude::*;
 use puente_shared::access::{AccessChange, AccessRecord, Share};
 use puente_shared::casefile::consent::Scope;
-use puente_shared::casefile::{sharing, EntryId, RuleError};
+use puente_shared::casefile::{assignment, sharing, EntryId, RuleError};
 use puente_shared::crypto::{PublicIdentity, Recipient};
 use puente_shared::membership::Role;
 use puente_shared::protocol::{AccessRequest, AccessResponse};
@@ -83,7 +83,7 @@ fn WhoCanOpen(case: CaseView) -> impl IntoView {
                         {tr.s("sharing_refresh")}
                     </button>
                     {(ws.session.user_id().and_then(|me| record.share_of(me)) == Some(Share::Supervisor)).then(|| view! {
-                        <ReassignForm case=case record=record.clone() reload=Callback::new(move |()| load()) />
+                        <ReassignForm case=case reload=Callback::new(move |()| load()) />
                     })}
                 }.into_any(),
             }}
@@ -218,15 +218,20 @@ pub(super) async fn change_with_key(
 }
 
 /// A supervisor of the case moves it to another case manager: the key is granted to them,
-/// then they become the owner and the previous owner's access ends.
+/// then they become the owner and the previous owner's access ends. Once the server has
+/// taken it, the move is recorded in the case, which is what a device renewing the case's
+/// key trusts about who owns it (`puente_shared::access::plan_rotation`).
 #[component]
-fn ReassignForm(case: CaseView, record: AccessRecord, reload: Callback<()>) -> impl IntoView {
+fn ReassignForm(case: CaseView, reload: Callback<()>) -> impl IntoView {
     let tr = use_tr();
     let org = case.ws.org;
     let to = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(None::<RuleError>);
     let busy = RwSignal::new(false);
-    let owner = record.owner();
+    // Whom the case file says it belongs to: a move the server took but the case did not
+    // record yet can be made again.
+    let owner = case.doc.with_untracked(|d| d.file.assigned_to());
     let candidates = org
         .with_trusted(|o| {
             o.members()
@@ -250,6 +255,9 @@ fn ReassignForm(case: CaseView, record: AccessRecord, reload: Callback<()>) -> i
             match result {
                 Ok(_) => {
                     error.set(None);
+                    if case.act(outcome, |doc, actor| assignment::reassign(&mut doc.file, user, actor)).is_some() {
+                        case.ws.sync.request();
+                    }
                     reload.run(());
                 }
                 Err(e) => error.set(Some(tr.with("reassign_failed", &[("code", e.code())]))),
@@ -269,6 +277,7 @@ fn ReassignForm(case: CaseView, record: AccessRecord, reload: Callback<()>) -> i
             <p class="hint">{move || tr.s("reassign_hint")}</p>
             <button type="submit" id="reassign-submit" disabled=move || busy.get()>{move || tr.s("reassign_submit")}</button>
             <p class="field-error" id="reassign-error" role="alert">{move || error.get()}</p>
+            <RefusedAct outcome=outcome id="reassign-refused" />
         </form>
     }
 }
