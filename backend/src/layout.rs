@@ -40,8 +40,13 @@ pub fn number_of(listed_key: &str) -> Option<u64> {
     listed_key.rsplit('/').next()?.parse().ok()
 }
 
+/// Every case's access records.
+pub fn access_root(t: TenantId) -> String {
+    format!("tenants/{t}/access/")
+}
+
 pub fn access_prefix(t: TenantId, case: CaseId) -> String {
-    format!("tenants/{t}/access/{case}/")
+    format!("{}{case}/", access_root(t))
 }
 
 /// Version `version` of who may open `case`.

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod changelog;
 pub mod cli;
+pub mod departure;
 pub mod error;
 mod extract;
 pub mod layout;

@@ -373,13 +373,27 @@ async fn a_key_reaches_nobody_removed_from_the_organisation() {
     let case = new_case(&admin, &key).await;
     assert_eq!(share(&admin, case, &key, &sup, Share::Supervisor).await.status(), StatusCode::OK);
     assert_eq!(share(&admin, case, &key, &col, Share::Colleague).await.status(), StatusCode::OK);
+    // Before leaving, the colleague opened a case of her own.
+    let own_key = new_key();
+    let own = new_case(&col, &own_key).await;
+    let record_of = |case| puente_backend::access::current(&server.store, admin.tenant(), case);
+    let was = record_of(case).await.unwrap().unwrap();
     let entry = org.next_entry(Change::MemberRemoved { user: col.session.user_id }, 2).unwrap();
     let signed = SignedEntry::sign(&entry, admin.session.user_id, &admin.identity());
     assert_eq!(admin.send(Method::POST, "/api/membership", Some(&signed)).await.status(), StatusCode::CREATED);
 
+    // Her leaving takes her off the case she was given, and its key must be renewed before
+    // its next revision; the case she owns keeps her as its owner until it is moved.
+    let before = admin.access(case).await.json::<AccessResponse>().await.unwrap().record;
+    assert!(!before.may_read(col.session.user_id) && before.rekey, "still named by a case she was given");
+    assert_eq!((before.version, before.people.len()), (was.version + 1, was.people.len() - 1));
+    let owned = record_of(own).await.unwrap().unwrap();
+    assert_eq!((owned.owner(), owned.rekey, owned.version), (Some(col.session.user_id), false, 1));
+    let due = admin.push(case, 2, admin.seal_with(case, 2, &key, b"two")).await;
+    assert_eq!((due.status(), error_code(due).await.as_str()), (StatusCode::CONFLICT, "rekey_due"));
+
     // A device whose log is behind still counts the colleague in: the new key is refused
     // to them, nothing is stored, and the record stays as it was.
-    let before = admin.access(case).await.json::<AccessResponse>().await.unwrap().record;
     let all_grants = format!("tenants/{}/grants/{case}/", admin.tenant());
     let grants = objects_under(&server.store, &all_grants).await;
     let fresh = new_key();
@@ -393,11 +407,10 @@ async fn a_key_reaches_nobody_removed_from_the_organisation() {
     assert_eq!((leaked.status(), error_code(leaked).await.as_str()), (StatusCode::CONFLICT, "not_a_member"));
     assert_eq!(admin.access(case).await.json::<AccessResponse>().await.unwrap().record, before);
     assert_eq!(objects_under(&server.store, &all_grants).await, grants, "a grant of the refused request was stored");
-    // Taken off and left out, the rotation goes through, and it is a retry-safe first use
-    // of the key: the grants it stores do not make it count as used.
-    let revoke_and_rekey =
-        vec![AccessChange::Revoke { user: col.session.user_id }, AccessChange::Rekey { key: fresh.0 }];
-    let rotated = admin.change_access(case, &rekey(revoke_and_rekey, vec![to(&admin), to(&sup)])).await;
+    // Left out, the rotation goes through, and it is a retry-safe first use of the key: the
+    // grants it stores do not make it count as used.
+    let rotated =
+        admin.change_access(case, &rekey(vec![AccessChange::Rekey { key: fresh.0 }], vec![to(&admin), to(&sup)])).await;
     assert_eq!(rotated.status(), StatusCode::OK);
     let record = rotated.json::<AccessResponse>().await.unwrap().record;
     assert_eq!((record.key, record.rekey, record.may_read(col.session.user_id)), (Some(fresh.0), false, false));

@@ -3,6 +3,7 @@
 
 use crate::app::AppState;
 use crate::auth::Authenticated;
+use crate::departure;
 use crate::error::{ApiResult, Failure};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::membership::{self, AppendError};
@@ -10,7 +11,7 @@ use crate::store::BlobStore;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use puente_shared::membership::{Organisation, Refusal, SignedEntry};
+use puente_shared::membership::{Change, Entry, Organisation, Refusal, SignedEntry};
 use puente_shared::protocol::{AppendedEntry, MembershipResponse};
 use puente_shared::TenantId;
 use serde::Deserialize;
@@ -34,10 +35,16 @@ pub async fn append<S: BlobStore>(
     Authenticated(claims): Authenticated,
     ApiJson(signed): ApiJson<SignedEntry>,
 ) -> ApiResult<(StatusCode, Json<AppendedEntry>)> {
-    match membership::append(&state.store, claims.tenant, claims.user, &signed).await {
-        Ok(seq) => Ok((StatusCode::CREATED, Json(AppendedEntry { seq }))),
-        Err(error) => Err(refused(error)),
+    let seq = membership::append(&state.store, claims.tenant, claims.user, &signed).await.map_err(refused)?;
+    if let Ok(Entry { change: Change::MemberRemoved { user }, .. }) = serde_json::from_slice(&signed.body) {
+        // The entry stands whatever happens here; a device renewing a case's key takes
+        // them off too, should this stop half-way.
+        match departure::take_off_every_case(&state.store, claims.tenant, user).await {
+            Ok(cases) => tracing::info!(%user, cases, "a member who left was taken off their cases"),
+            Err(error) => tracing::warn!(%user, %error, "a member who left is still named by some cases"),
+        }
     }
+    Ok((StatusCode::CREATED, Json(AppendedEntry { seq })))
 }
 
 /// The organisation as its stored log says; `not_founded` (with `status`) before the log

@@ -29,8 +29,10 @@ fn warn(message: String) {
 impl Run {
     /// After the push of revision `revision` of `case` was refused for its key: rotates the
     /// key when a rotation is due, or takes the one the case was rotated to, and seals the
-    /// waiting revision again under it for the next tick. When neither can be done yet the
-    /// edits wait on the device, and the case says they are not sent.
+    /// waiting revision again under it for the next tick. A key in force that no current
+    /// writer gave this member (the writer who chose it left, or no longer writes the case)
+    /// is replaced by a new one. When none of this can be done yet the edits wait on the
+    /// device, and the case says they are not sent.
     pub(super) async fn renew_key(
         self,
         vault: &Rc<Vault>,
@@ -46,12 +48,17 @@ impl Run {
             }
             Err(error) => return Err(error.into()),
         };
+        // Planned from a copy behind the server's, a rotation could take off someone a newer
+        // revision shared the case with: this tick's pull brings it up to date.
+        let up_to_date = revision == current.latest + 1;
         let key = match current.record.key {
-            // Planned from a copy behind the server's, the rotation could take off someone a
-            // newer revision shared the case with: this tick's pull brings it up to date.
-            _ if current.record.rekey && revision != current.latest + 1 => None,
+            _ if current.record.rekey && !up_to_date => None,
             _ if current.record.rekey => self.rotate(vault, token, case, &current).await?,
-            Some(in_force) => self.rotated_key(vault, case, in_force, &current),
+            Some(in_force) => match self.rotated_key(vault, case, in_force, &current) {
+                Some(key) => Some(key),
+                None if up_to_date => self.rotate(vault, token, case, &current).await?,
+                None => None,
+            },
             // Refused for a rotation that is no longer due: the next tick pushes again.
             None => {
                 self.status.request();

@@ -277,6 +277,20 @@ impl AccessRecord {
         Ok(self.with_people(people))
     }
 
+    /// The record once `user` has left the organisation: taken off the case, so the key is
+    /// renewed before its next revision. `None` when it does not name them, or names them
+    /// as the owner: an owner is moved by a supervisor (a reassignment, which renews the key
+    /// too), never left without one.
+    pub fn after_leaving(&self, user: UserId) -> Option<AccessRecord> {
+        match self.share_of(user) {
+            None | Some(Share::Owner) => None,
+            Some(_) => {
+                let people = self.people.iter().filter(|a| a.user != user).map(|a| (a.user, a.share)).collect();
+                Some(self.with_people(people))
+            }
+        }
+    }
+
     /// Who of the people with access is not in `granted` (those given the new key): the
     /// server refuses a rotation until nobody is, so no one is locked out of the next revision.
     pub fn missing_grants(&self, granted: &BTreeSet<UserId>) -> Vec<UserId> {
@@ -381,6 +395,33 @@ mod tests {
         let revoked = record.apply(sup, AccessChange::Revoke { user: col }).unwrap();
         assert!(!revoked.may_read(col));
         assert_eq!(revoked.version, 3);
+    }
+
+    #[test]
+    fn someone_who_left_the_organisation_is_taken_off_every_case_but_one_they_own() {
+        let (case, ana, sup, col) = ids();
+        let key = KeyId::random();
+        let record = AccessRecord::created(case, ana)
+            .apply_all(
+                ana,
+                &[
+                    AccessChange::Grant { user: sup, share: Share::Supervisor },
+                    AccessChange::Grant { user: col, share: Share::Colleague },
+                    AccessChange::Rekey { key },
+                ],
+            )
+            .unwrap()
+            .unwrap();
+        for gone in [sup, col] {
+            let after = record.after_leaving(gone).unwrap();
+            assert!(!after.may_read(gone), "taken off");
+            assert!(after.rekey, "and the key renewed before the next revision");
+            assert_eq!((after.version, after.key), (record.version + 1, Some(key)));
+            assert_eq!(after.people.len(), record.people.len() - 1);
+            assert_eq!(after.owner(), Some(ana));
+        }
+        assert_eq!(record.after_leaving(ana), None, "an owner is moved, not taken off");
+        assert_eq!(record.after_leaving(UserId::random()), None, "nothing to do for someone it does not name");
     }
 
     #[test]
