@@ -8,7 +8,7 @@ use super::{supervisors_of_owner, Access, AccessChange, AccessRecord, Share};
 use crate::casefile::{handover, CaseFile};
 use crate::crypto::PublicIdentity;
 use crate::ids::{KeyId, TeamId, UserId};
-use crate::membership::Organisation;
+use crate::membership::{Organisation, Role};
 
 /// A rotation of a case's key by one writer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,11 +78,12 @@ fn accounted_for(access: &Access, owner: Option<UserId>, file: &CaseFile, org: &
         // The one the case file says it belongs to.
         Share::Owner => file.assigned_to() == Some(user),
         // A supervisor of the owner's team, of the origin office that accepted the case, or
-        // whoever moved it (to a case manager outside their teams, say).
+        // the one who made the move in force (to a case manager outside their teams, say),
+        // while the log says they are a supervisor.
         Share::Supervisor => {
             owner.is_some_and(|owner| supervises(user, owner))
                 || (file.handover.accepted.is_some() && supervises_origin(file.handover.office))
-                || file.was_moved_by(user)
+                || (file.moved_by() == Some(user) && org.member(user).is_some_and(|m| m.card.role == Role::Supervisor))
         }
         Share::Colleague => file.shared_with().contains(&user),
         Share::Origin => supervises_origin(handover::awaiting(file)),
@@ -107,7 +108,7 @@ mod tests {
     use crate::casefile::{assignment, Actor, EntryId, Event, HistoryEntry, Stamp};
     use crate::crypto::IdentityKeys;
     use crate::ids::{CaseId, TenantId};
-    use crate::membership::{Change, Country, Entry, MemberCard, Role, SignedEntry, Team};
+    use crate::membership::{Change, Country, Entry, MemberCard, SignedEntry, Team};
     use std::collections::BTreeSet;
     use time::macros::date;
 
@@ -336,6 +337,16 @@ mod tests {
         assignment::reassign(&mut moved, ana.user, &actor(lima_sup.user, 6)).unwrap();
         let rotation = plan_rotation(&record, &moved, &org.org, ana.user).unwrap();
         assert_eq!(users(&rotation), BTreeSet::from([sup.user, lima_sup.user]));
+        // Not once someone else made a move after theirs, nor once they no longer supervise.
+        let mut moved_again = moved.clone();
+        assignment::reassign(&mut moved_again, lima_sup.user, &actor(sup.user, 7)).unwrap();
+        assignment::reassign(&mut moved_again, ana.user, &actor(sup.user, 8)).unwrap();
+        let rotation = plan_rotation(&record, &moved_again, &org.org, ana.user).unwrap();
+        assert_eq!(rotation.revoke, vec![lima_sup.user]);
+        let mut demoted = Org { org: org.org.clone(), admin: (org.admin.0, org.admin.1.clone()) };
+        demoted.push(Change::RoleChanged { user: lima_sup.user, role: Role::CaseManager });
+        let rotation = plan_rotation(&record, &moved, &demoted.org, ana.user).unwrap();
+        assert_eq!(rotation.revoke, vec![lima_sup.user]);
         // The owner is whom the case file names, whoever rotates.
         let rotation = plan_rotation(&record, &file, &org.org, lima_sup.user).unwrap();
         assert!(users(&rotation).contains(&ana.user));

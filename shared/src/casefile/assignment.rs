@@ -14,6 +14,10 @@ pub struct Assignment {
     pub id: EntryId,
     pub to: UserId,
     pub recorded: Stamp,
+    /// One more than the highest this case had when it was recorded: a move made on a
+    /// copy that knew of another comes after it, whatever the devices' clocks say.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// Records that the case now belongs to `to`, once the server has taken the reassignment.
@@ -31,21 +35,31 @@ pub fn reassign(file: &mut CaseFile, to: UserId, actor: &Actor) -> Result<EntryI
 /// Adds the assignment to `to` (the act that makes it records its own history entry).
 pub(super) fn assign(file: &mut CaseFile, to: UserId, actor: &Actor) -> EntryId {
     let id = EntryId::random();
-    file.assignments.push(Assignment { id, to, recorded: actor.into() });
+    let seq = file.assignments.iter().map(|a| a.seq).max().unwrap_or(0) + 1;
+    file.assignments.push(Assignment { id, to, recorded: actor.into(), seq });
     id
 }
 
 impl CaseFile {
-    /// Who the case belongs to: the latest assignment (by when it was recorded, then by
-    /// id, so every device agrees after a merge), or else whoever opened it.
-    pub fn assigned_to(&self) -> Option<UserId> {
-        let latest = self.assignments.iter().max_by_key(|a| (a.recorded.at, a.id));
-        latest.map(|a| a.to).or_else(|| self.opened_by())
+    /// The move in force: the one made on the copy that knew of the most others, then the
+    /// one recorded last, then by id, so every device agrees after a merge.
+    fn latest_assignment(&self) -> Option<&Assignment> {
+        self.assignments.iter().max_by_key(|a| (a.seq, a.recorded.at, a.id))
     }
 
-    /// Whether `user` ever moved the case to someone.
-    pub fn was_moved_by(&self, user: UserId) -> bool {
-        self.assignments.iter().any(|a| a.recorded.by == user)
+    /// Who the case belongs to: the move in force, or else the case manager named on
+    /// accepting its handover (a case accepted before moves were recorded), or else
+    /// whoever opened it.
+    pub fn assigned_to(&self) -> Option<UserId> {
+        self.latest_assignment()
+            .map(|a| a.to)
+            .or_else(|| self.handover.accepted.as_ref().map(|a| a.assigned_to))
+            .or_else(|| self.opened_by())
+    }
+
+    /// Who made the move in force.
+    pub fn moved_by(&self) -> Option<UserId> {
+        self.latest_assignment().map(|a| a.recorded.by)
     }
 
     fn opened_by(&self) -> Option<UserId> {
@@ -69,43 +83,38 @@ mod tests {
         assert_eq!(file.assigned_to(), None, "nobody recorded opening it");
         let opener = UserId::random();
         file.history.insert(0, HistoryEntry { stamp: Stamp { by: opener, at: 1 }, event: Event::Opened });
-        assert_eq!(file.assigned_to(), Some(opener));
-        assert!(!file.was_moved_by(opener));
+        assert_eq!((file.assigned_to(), file.moved_by()), (Some(opener), None));
 
         let (sup, ben) = (UserId::random(), UserId::random());
         let before = file.clone();
         assert_eq!(reassign(&mut file, opener, &at(sup, 5)), Err(RuleError::AlreadyAssigned));
         assert_eq!(file, before, "a refusal changes nothing");
         let id = reassign(&mut file, ben, &at(sup, 5)).unwrap();
-        assert_eq!(file.assignments, vec![Assignment { id, to: ben, recorded: Stamp { by: sup, at: 5 } }]);
+        let recorded = Stamp { by: sup, at: 5 };
+        assert_eq!(file.assignments, vec![Assignment { id, to: ben, recorded, seq: 1 }]);
         assert_eq!(file.history.last().unwrap().event, Event::Reassigned { to: ben });
-        assert_eq!(file.assigned_to(), Some(ben));
-        assert!(file.was_moved_by(sup) && !file.was_moved_by(ben));
+        assert_eq!((file.assigned_to(), file.moved_by()), (Some(ben), Some(sup)));
         assert_eq!(reassign(&mut file, ben, &at(sup, 6)), Err(RuleError::AlreadyAssigned));
-        // Back to the one who opened it: that is a move too.
-        reassign(&mut file, opener, &at(sup, 7)).unwrap();
-        assert_eq!(file.assigned_to(), Some(opener));
+        // Back to the one who opened it: that is a move too, by whoever makes it.
+        let other_sup = UserId::random();
+        reassign(&mut file, opener, &at(other_sup, 7)).unwrap();
+        assert_eq!(file.assignments[1].seq, 2);
+        assert_eq!((file.assigned_to(), file.moved_by()), (Some(opener), Some(other_sup)));
     }
 
     #[test]
-    fn the_latest_move_wins_whatever_order_they_were_merged_in() {
+    fn a_move_made_knowing_of_another_comes_after_it_whatever_the_clocks_say() {
         let (sup, ana, ben) = (UserId::random(), UserId::random(), UserId::random());
         let mut file = open_file();
         reassign(&mut file, ben, &at(sup, 20)).unwrap();
         reassign(&mut file, ana, &at(sup, 10)).unwrap();
-        assert_eq!(file.assigned_to(), Some(ben), "recorded later, though listed first");
-        // On the same millisecond, the id decides, the same on every device.
-        let mut tied = open_file();
-        reassign(&mut tied, ana, &at(sup, 30)).unwrap();
-        reassign(&mut tied, ben, &at(sup, 30)).unwrap();
-        let highest = tied.assignments.iter().max_by_key(|a| a.id).unwrap().to;
-        assert_eq!(tied.assigned_to(), Some(highest));
-        tied.assignments.reverse();
-        assert_eq!(tied.assigned_to(), Some(highest));
+        assert_eq!(file.assigned_to(), Some(ana), "made second on a clock behind the first");
+        file.assignments.reverse();
+        assert_eq!(file.assigned_to(), Some(ana), "in whatever order they are listed");
     }
 
     #[test]
-    fn moves_made_on_two_devices_are_both_kept_and_agree_after_a_merge() {
+    fn moves_made_apart_are_both_kept_and_agree_after_a_merge() {
         let (sup, other_sup, ana, ben) = (UserId::random(), UserId::random(), UserId::random(), UserId::random());
         let base = open_file();
         let (mut here, mut there) = (base.clone(), base);
@@ -116,9 +125,34 @@ mod tests {
         super::super::merge::merge(&mut keep_there, &here);
         for merged in [&keep_here, &keep_there] {
             assert_eq!(merged.assignments.len(), 2);
-            assert_eq!(merged.assigned_to(), Some(ben));
-            assert!(merged.was_moved_by(sup) && merged.was_moved_by(other_sup));
+            // Neither knew of the other: the one recorded later is in force.
+            assert_eq!((merged.assigned_to(), merged.moved_by()), (Some(ben), Some(other_sup)));
         }
+        // On the same millisecond too, the id decides, the same on every device.
+        let mut tied = open_file();
+        let mut apart = tied.clone();
+        reassign(&mut tied, ana, &at(sup, 30)).unwrap();
+        reassign(&mut apart, ben, &at(sup, 30)).unwrap();
+        super::super::merge::merge(&mut tied, &apart);
+        let highest = tied.assignments.iter().max_by_key(|a| a.id).unwrap().to;
+        assert_eq!(tied.assigned_to(), Some(highest));
+        tied.assignments.reverse();
+        assert_eq!(tied.assigned_to(), Some(highest));
+    }
+
+    #[test]
+    fn a_handover_accepted_before_moves_were_recorded_belongs_to_whom_it_names() {
+        let (opener, origin_cm, origin_sup) = (UserId::random(), UserId::random(), UserId::random());
+        let mut file = open_file();
+        file.history.push(HistoryEntry { stamp: Stamp { by: opener, at: 1 }, event: Event::Opened });
+        file.handover.accepted = Some(super::super::handover::Accepted {
+            recorded: Stamp { by: origin_sup, at: 2 },
+            assigned_to: origin_cm,
+        });
+        assert_eq!((file.assigned_to(), file.moved_by()), (Some(origin_cm), None));
+        let later = UserId::random();
+        reassign(&mut file, later, &at(origin_sup, 3)).unwrap();
+        assert_eq!(file.assigned_to(), Some(later), "a move after it is in force");
     }
 
     #[test]

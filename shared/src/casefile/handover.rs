@@ -213,7 +213,7 @@ mod tests {
         assert_eq!((accepted.assigned_to, accepted.recorded.by), (origin_cm(), actor().user));
         assert_eq!(file.history.last().unwrap().event, Event::HandoverAccepted);
         assert_eq!(file.assigned_to(), Some(origin_cm()), "the case is theirs now");
-        assert!(file.was_moved_by(actor().user));
+        assert_eq!(file.moved_by(), Some(actor().user));
         assert_eq!(awaiting(&file), None, "accepted, it awaits nothing");
         let before = file.clone();
         assert_eq!(accept(&mut file, UserId::from_bytes([9; 16]), &actor()), Err(RuleError::NotHandedOver));

@@ -79,6 +79,9 @@ fn WhoCanOpen(case: CaseView) -> impl IntoView {
                         }).collect_view()}
                         <li data-share="recovery">{tr.s("share_recovery")}</li>
                     </ul>
+                    {(record.owner() != case.doc.with_untracked(|d| d.file.assigned_to())).then(|| view! {
+                        <p class="notice" id="owner-unrecorded">{tr.s("sharing_owner_unrecorded")}</p>
+                    })}
                     <button type="button" class="secondary" id="refresh-access" on:click=move |_| load()>
                         {tr.s("sharing_refresh")}
                     </button>
@@ -255,7 +258,12 @@ fn ReassignForm(case: CaseView, reload: Callback<()>) -> impl IntoView {
             match result {
                 Ok(_) => {
                     error.set(None);
-                    if case.act(outcome, |doc, actor| assignment::reassign(&mut doc.file, user, actor)).is_some() {
+                    // A move the case recorded already (made again to bring the server in
+                    // line) needs no second entry.
+                    let recorded = case.doc.with_untracked(|d| d.file.assigned_to() == Some(user));
+                    if !recorded
+                        && case.act(outcome, |doc, actor| assignment::reassign(&mut doc.file, user, actor)).is_some()
+                    {
                         case.ws.sync.request();
                     }
                     reload.run(());
