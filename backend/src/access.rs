@@ -118,15 +118,23 @@ pub async fn grants_to(
     case: CaseId,
     to: Recipient,
 ) -> Result<Vec<Grant>, StoreError> {
-    let keys = store.list(&layout::grants_prefix(tenant, case, to), None, 1000).await?;
-    let mut grants = Vec::with_capacity(keys.len());
-    for key in keys {
-        let key = ObjectKey::parse(key).map_err(|e| StoreError::Remote(e.to_string()))?;
-        if let Some(grant) = get_json(store, &key).await? {
-            grants.push(grant);
+    const PAGE: usize = 1000;
+    let prefix = layout::grants_prefix(tenant, case, to);
+    let mut grants = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let keys = store.list(&prefix, after.as_deref(), PAGE).await?;
+        for key in &keys {
+            let key = ObjectKey::parse(key.clone()).map_err(|e| StoreError::Remote(e.to_string()))?;
+            if let Some(grant) = get_json(store, &key).await? {
+                grants.push(grant);
+            }
         }
+        if keys.len() < PAGE {
+            return Ok(grants);
+        }
+        after = keys.last().cloned();
     }
-    Ok(grants)
 }
 
 /// How often a change is tried again when another took its version first.
@@ -243,4 +251,28 @@ pub async fn change(
         }
     }
     Err(AccessError::Busy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::FsStore;
+    use puente_shared::crypto::{IdentityKeys, SecretKey};
+
+    #[tokio::test]
+    async fn every_grant_to_someone_is_read_past_one_listing_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsStore::open(dir.path()).unwrap();
+        let (tenant, case, giver) = (TenantId::random(), CaseId::random(), UserId::random());
+        let signer = IdentityKeys::generate();
+        let to = Recipient::Member(UserId::random());
+        let public = IdentityKeys::generate().public().agreement;
+        let key = SecretKey::random();
+        for _ in 0..1_001 {
+            let grant = Grant::give(tenant, case, KeyId::random(), &key, to, &public, giver, &signer).unwrap();
+            create_json(&store, &layout::grant(tenant, case, to, grant.key_id, giver), &grant).await.unwrap();
+        }
+        assert_eq!(grants_to(&store, tenant, case, to).await.unwrap().len(), 1_001);
+        assert!(grants_to(&store, tenant, case, Recipient::Recovery).await.unwrap().is_empty());
+    }
 }

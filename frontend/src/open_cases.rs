@@ -117,6 +117,15 @@ impl OpenCases {
         });
     }
 
+    /// Opens many cases this device did not hold, in one change.
+    pub fn insert_all(&self, entries: impl IntoIterator<Item = CaseEntry>) {
+        let mut entries = entries.into_iter().peekable();
+        if entries.peek().is_none() {
+            return;
+        }
+        self.entries.update(|cases| cases.extend(entries.map(|entry| (entry.doc.id, entry))));
+    }
+
     /// Replaces every open case (an unlock), or forgets them all (a lock: `BTreeMap::new()`).
     pub fn set_all(&self, cases: BTreeMap<CaseId, CaseEntry>) {
         self.entries.set(cases);

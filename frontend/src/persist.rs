@@ -35,6 +35,15 @@ pub async fn store(vault: &Vault, cases: OpenCases, entry: &CaseEntry) -> Result
     Ok(())
 }
 
+/// Writes `entry`, a case new to this device and not yet among the open cases, to
+/// IndexedDB, and records on it that it is there.
+pub async fn store_received(vault: &Vault, entry: &mut CaseEntry) -> Result<(), VaultError> {
+    vault.db.put_case(&record_of(vault, entry)).await?;
+    let edit_seq = entry.sync.to_store().edit_seq;
+    entry.sync.stored(edit_seq);
+    Ok(())
+}
+
 /// Writes the outcome of a push: the case as it now is, and its outbox entry removed, in
 /// one transaction.
 pub async fn settle_push(vault: &Vault, cases: OpenCases, entry: &CaseEntry) -> Result<(), VaultError> {

@@ -17,6 +17,8 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use puente_shared::case_sync::{CaseSync, Pulled, Push};
 use puente_shared::protocol::{ChangeEntry, ChangeKind, LoginRequest};
+use puente_shared::CaseId;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// How often sync looks for work.
@@ -401,10 +403,14 @@ impl Run {
         let mut cursor = vault.db.cursor().await?;
         loop {
             let page = api::changes(token, cursor).await?;
+            // Cases new to this device join the open cases once per page, not one by one:
+            // every case that joins redraws the case list and the due list.
+            let mut received = BTreeMap::new();
             for change in &page.entries {
-                self.apply(vault, token, change).await?;
+                self.apply(vault, token, change, &mut received).await?;
             }
             self.ensure_current(vault)?;
+            self.cases.insert_all(received.into_values());
             if page.next != cursor {
                 cursor = page.next;
                 vault.db.put_cursor(cursor).await?;
@@ -416,13 +422,23 @@ impl Run {
     }
 
     /// Takes one feed entry: a revision (or, after a change of who may open the case, its
-    /// newest revision then) of a case this member may open.
-    async fn apply(self, vault: &Rc<Vault>, token: &str, change: &ChangeEntry) -> Result<(), SyncError> {
+    /// newest revision then) of a case this member may open. A case new to this device is
+    /// stored and kept in `received`, for the page's end.
+    async fn apply(
+        self,
+        vault: &Rc<Vault>,
+        token: &str,
+        change: &ChangeEntry,
+        received: &mut BTreeMap<CaseId, CaseEntry>,
+    ) -> Result<(), SyncError> {
         let (id, revision) = (change.case, change.revision);
         if change.kind == ChangeKind::Access && revision == 0 {
             return Ok(());
         }
-        let wanted = self.cases.with_untracked(|cases| cases.get(&id).is_none_or(|entry| entry.sync.wants(revision)));
+        let wanted = match received.get(&id) {
+            Some(entry) => entry.sync.wants(revision),
+            None => self.cases.with_untracked(|cases| cases.get(&id).is_none_or(|entry| entry.sync.wants(revision))),
+        };
         if !wanted || self.was_set_aside(id, revision) {
             return Ok(());
         }
@@ -437,23 +453,31 @@ impl Run {
             Err(aside) => return self.set_aside(vault, aside).await,
         };
         self.ensure_current(vault)?;
-        let known = self.cases.with_untracked(|cases| cases.contains_key(&id));
-        let entry = if known {
-            self.cases.update(id, |entry| {
-                if let Pulled::Adopt(copy) = entry.sync.pulled(revision, theirs.version) {
-                    entry.doc = copy.doc;
-                    // Read under a key this device retired (it raced a rotation), the case
-                    // goes on under the key it has.
-                    entry.take_key(copy.key);
-                }
-                entry.clone()
-            })
-        } else {
+        if !self.cases.with_untracked(|cases| cases.contains_key(&id)) {
+            // Nothing local to keep: the newest revision received is the case.
             let copy = theirs.version;
-            let entry = CaseEntry::new(copy.doc, copy.key, CaseSync::received(revision));
-            self.cases.insert(entry.clone());
-            Some(entry)
-        };
+            let mut entry = match received.remove(&id) {
+                Some(mut earlier) => {
+                    earlier.doc = copy.doc;
+                    earlier.take_key(copy.key);
+                    earlier.sync = CaseSync::received(revision);
+                    earlier
+                }
+                None => CaseEntry::new(copy.doc, copy.key, CaseSync::received(revision)),
+            };
+            persist::store_received(vault, &mut entry).await?;
+            received.insert(id, entry);
+            return Ok(());
+        }
+        let entry = self.cases.update(id, |entry| {
+            if let Pulled::Adopt(copy) = entry.sync.pulled(revision, theirs.version) {
+                entry.doc = copy.doc;
+                // Read under a key this device retired (it raced a rotation), the case goes
+                // on under the key it has.
+                entry.take_key(copy.key);
+            }
+            entry.clone()
+        });
         if let Some(entry) = entry {
             persist::store(vault, self.cases, &entry).await?;
         }
