@@ -13,11 +13,21 @@ const PAGE: usize = 1000;
 /// Tries per case when someone else changes its record at the same moment.
 const TRIES: usize = 5;
 
+/// What a sweep did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Records that no longer name the member.
+    pub changed: usize,
+    /// Cases whose record could not be read or written (each logged): they still name them.
+    pub failed: usize,
+}
+
 /// Takes `user` off every case of `tenant` whose newest access record names them other
-/// than as its owner. Returns how many records changed.
-pub async fn take_off_every_case(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<usize, StoreError> {
+/// than as its owner. A case that fails does not stop the others; only a failed listing
+/// stops the sweep.
+pub async fn take_off_every_case(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<Swept, StoreError> {
     let prefix = layout::access_root(tenant);
-    let mut changed = 0;
+    let mut swept = Swept::default();
     let mut after: Option<String> = None;
     let mut newest: Option<String> = None;
     loop {
@@ -26,7 +36,7 @@ pub async fn take_off_every_case(store: &impl BlobStore, tenant: TenantId, user:
             // Versions of one case are listed together, oldest first: the last is its newest.
             if let Some(previous) = newest.take() {
                 if case_of(&previous) != case_of(key) {
-                    changed += usize::from(take_off(store, tenant, &previous, user).await?);
+                    sweep_one(store, tenant, &previous, user, &mut swept).await;
                 }
             }
             newest = Some(key.clone());
@@ -37,9 +47,19 @@ pub async fn take_off_every_case(store: &impl BlobStore, tenant: TenantId, user:
         after = page.last().cloned();
     }
     if let Some(last) = newest {
-        changed += usize::from(take_off(store, tenant, &last, user).await?);
+        sweep_one(store, tenant, &last, user, &mut swept).await;
     }
-    Ok(changed)
+    Ok(swept)
+}
+
+async fn sweep_one(store: &impl BlobStore, tenant: TenantId, listed: &str, user: UserId, swept: &mut Swept) {
+    match take_off(store, tenant, listed, user).await {
+        Ok(changed) => swept.changed += usize::from(changed),
+        Err(error) => {
+            tracing::warn!(%user, key = listed, %error, "a case still names a member who left");
+            swept.failed += 1;
+        }
+    }
 }
 
 /// The case folder a listed access key is in.
@@ -108,8 +128,8 @@ mod tests {
         let owned = case(&store, tenant, gone, &[(sup, Share::Supervisor)]).await;
         let elsewhere = case(&store, other_tenant, ana, &[(gone, Share::Colleague)]).await;
 
-        let changed = take_off_every_case(&store, tenant, gone).await.unwrap();
-        assert_eq!(changed, named.len());
+        let swept = take_off_every_case(&store, tenant, gone).await.unwrap();
+        assert_eq!(swept, Swept { changed: named.len(), failed: 0 });
         for case in &named {
             let record = newest(&store, tenant, *case).await;
             assert!(!record.may_read(gone) && record.rekey && record.may_read(sup), "{case}");
@@ -122,7 +142,7 @@ mod tests {
         assert_eq!(newest(&store, tenant, owned).await.version, 2, "an owner is moved, not taken off");
         assert!(newest(&store, other_tenant, elsewhere).await.may_read(gone), "another organisation's case");
         // Again, nothing to do.
-        assert_eq!(take_off_every_case(&store, tenant, gone).await.unwrap(), 0);
+        assert_eq!(take_off_every_case(&store, tenant, gone).await.unwrap(), Swept::default());
     }
 
     #[tokio::test]

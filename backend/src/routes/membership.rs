@@ -37,11 +37,19 @@ pub async fn append<S: BlobStore>(
 ) -> ApiResult<(StatusCode, Json<AppendedEntry>)> {
     let seq = membership::append(&state.store, claims.tenant, claims.user, &signed).await.map_err(refused)?;
     if let Ok(Entry { change: Change::MemberRemoved { user }, .. }) = serde_json::from_slice(&signed.body) {
-        // The entry stands whatever happens here; a device renewing a case's key takes
-        // them off too, should this stop half-way.
-        match departure::take_off_every_case(&state.store, claims.tenant, user).await {
-            Ok(cases) => tracing::info!(%user, cases, "a member who left was taken off their cases"),
-            Err(error) => tracing::warn!(%user, %error, "a member who left is still named by some cases"),
+        // The entry stands whatever happens here. Spawned, so that a client that stops
+        // waiting does not stop the sweep half-way; awaited, so that the answer comes after.
+        let (store, tenant) = (state.store.clone(), claims.tenant);
+        let sweep = tokio::spawn(async move {
+            match departure::take_off_every_case(&store, tenant, user).await {
+                Ok(swept) => {
+                    tracing::info!(%user, swept.changed, swept.failed, "a member who left was taken off cases")
+                }
+                Err(error) => tracing::warn!(%user, %error, "a member who left is still named by some cases"),
+            }
+        });
+        if let Err(error) = sweep.await {
+            tracing::warn!(%user, %error, "the sweep of a member who left stopped");
         }
     }
     Ok((StatusCode::CREATED, Json(AppendedEntry { seq })))

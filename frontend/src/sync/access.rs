@@ -143,18 +143,18 @@ impl Run {
         Ok(())
     }
 
-    /// The key `key_id` of `case`: the one this device holds, or one granted to this member
-    /// by a current member. A key other than the one held (the case's key was rotated) is
-    /// taken only from someone who may write the case: a reader's grant could otherwise
-    /// slip a key they know into a case this device goes on writing.
+    /// The key `key_id` of `case`: `held`, the one this device holds, or one granted to this
+    /// member by a current member. A key other than the one held (the case's key was
+    /// rotated) is taken only from someone who may write the case: a reader's grant could
+    /// otherwise slip a key they know into a case this device goes on writing.
     async fn key_for(
         self,
         vault: &Vault,
         token: &str,
         case: CaseId,
         key_id: KeyId,
+        held: Option<CaseKey>,
     ) -> Result<Option<CaseKey>, SyncError> {
-        let held = self.held_key(case);
         if let Some(held) = held.as_ref().filter(|held| held.id == key_id) {
             return Ok(Some(held.clone()));
         }
@@ -194,14 +194,15 @@ impl Run {
     }
 
     /// Opens revision `revision` of `case` as read from the server, or says why it is set
-    /// aside.
+    /// aside; `held` is the key this device holds for the case, if any (one received
+    /// earlier in the same feed page is not among the open cases yet).
     pub(super) async fn open_pulled(
         self,
         vault: &Rc<Vault>,
         token: &str,
-        case: CaseId,
-        revision: u64,
+        (case, revision): (CaseId, u64),
         sealed: Vec<u8>,
+        held: Option<CaseKey>,
     ) -> Result<Result<Conflict, SetAside>, SyncError> {
         let aside = |reason: &str, author: Option<UserId>, sealed: Vec<u8>| {
             Ok(Err(SetAside { case, revision, author, reason: reason.to_owned(), sealed }))
@@ -219,7 +220,7 @@ impl Run {
         if crypto::verify_revision(&sealed, &author_keys).is_err() {
             return aside("bad_signature", author, sealed);
         }
-        let Some(key) = self.key_for(vault, token, case, header.key_id).await? else {
+        let Some(key) = self.key_for(vault, token, case, header.key_id, held).await? else {
             return aside("no_key", author, sealed);
         };
         match vault.open_revision(&sealed, case, revision, &key, &author_keys) {

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use puente_shared::case_sync::{CaseSync, Pulled, Push};
 use puente_shared::protocol::{ChangeEntry, ChangeKind, LoginRequest};
 use puente_shared::CaseId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// How often sync looks for work.
@@ -97,7 +97,7 @@ impl SyncStatus {
     pub fn start(self, session: Session, cases: OpenCases, org: Membership) {
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
-        let run = Run { session, cases, org, status: self };
+        let run = Run { session, cases, org, status: self, renewed_unasked: StoredValue::new(BTreeSet::new()) };
         leptos::task::spawn_local(async move {
             let mut last_pull = f64::MIN;
             let mut last_settings = f64::MIN;
@@ -199,6 +199,10 @@ struct Run {
     cases: OpenCases,
     org: Membership,
     status: SyncStatus,
+    /// Cases whose key this loop renewed because no current writer had given it the key in
+    /// force, since their last accepted push: renewed once, not again and again for a
+    /// server that keeps naming keys nobody gave.
+    renewed_unasked: StoredValue<BTreeSet<CaseId>>,
 }
 
 impl Run {
@@ -365,11 +369,14 @@ impl Run {
                 other => other?,
             };
             self.cases.set_push_refused(id, false);
+            self.renewed_unasked.update_value(|cases| {
+                cases.remove(&id);
+            });
             let theirs = match outcome {
                 PushOutcome::Accepted => None,
                 PushOutcome::Taken { latest } => {
                     let sealed = api::fetch(token, id, latest).await?;
-                    match self.open_pulled(vault, token, id, latest, sealed).await? {
+                    match self.open_pulled(vault, token, (id, latest), sealed, self.held_key(id)).await? {
                         Ok(theirs) => Some(theirs),
                         Err(aside) => {
                             self.set_aside(vault, aside).await?;
@@ -448,7 +455,8 @@ impl Run {
             Err(ApiError::Refused { status: 403, .. }) => return Ok(()),
             Err(error) => return Err(error.into()),
         };
-        let theirs = match self.open_pulled(vault, token, id, revision, sealed).await? {
+        let held = received.get(&id).map(|entry| entry.key.clone()).or_else(|| self.held_key(id));
+        let theirs = match self.open_pulled(vault, token, (id, revision), sealed, held).await? {
             Ok(opened) => opened,
             Err(aside) => return self.set_aside(vault, aside).await,
         };

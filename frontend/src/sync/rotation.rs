@@ -10,6 +10,7 @@ use super::{Run, SyncError};
 use crate::api::{self, ApiError};
 use crate::persist;
 use crate::vault::{CaseKey, Vault};
+use leptos::prelude::{UpdateValue, WithValue};
 use puente_shared::access::plan_rotation;
 use puente_shared::crypto::Recipient;
 use puente_shared::protocol::{AccessRequest, AccessResponse};
@@ -56,7 +57,12 @@ impl Run {
             _ if current.record.rekey => self.rotate(vault, token, case, &current).await?,
             Some(in_force) => match self.rotated_key(vault, case, in_force, &current) {
                 Some(key) => Some(key),
-                None if up_to_date => self.rotate(vault, token, case, &current).await?,
+                None if up_to_date && !self.renewed_unasked.with_value(|cases| cases.contains(&case)) => {
+                    self.renewed_unasked.update_value(|cases| {
+                        cases.insert(case);
+                    });
+                    self.rotate(vault, token, case, &current).await?
+                }
                 None => None,
             },
             // Refused for a rotation that is no longer due: the next tick pushes again.
