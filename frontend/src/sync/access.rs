@@ -8,11 +8,9 @@ use crate::api::{self, ApiError};
 use crate::open_cases::{CaseEntry, Conflict, RemoteCopy};
 use crate::vault::records::SetAside;
 use crate::vault::{CaseKey, Vault, VaultError};
-use puente_shared::access::{
-    colleague_changes, handover_changes, may_have_written, supervisors_of_owner, AccessChange, Share,
-};
+use puente_shared::access::{colleague_changes, handover_changes, supervisors_of_owner, AccessChange, Share};
 use puente_shared::case_sync::Theirs;
-use puente_shared::casefile::{handover, CaseFile};
+use puente_shared::casefile::handover;
 use puente_shared::crypto::{self, CryptoError, PublicIdentity, Recipient, RevisionHeader};
 use puente_shared::protocol::{AccessRequest, AccessResponse};
 use puente_shared::{CaseId, KeyId, UserId};
@@ -195,24 +193,17 @@ impl Run {
         None
     }
 
-    /// The key and the case file this device holds of `case`, if it holds it.
-    pub(super) fn held_case(self, case: CaseId) -> Option<(CaseKey, CaseFile)> {
-        self.cases.with_untracked(|cases| cases.get(&case).map(|e| (e.key.clone(), e.doc.file.clone())))
-    }
-
     /// Opens revision `revision` of `case` as read from the server, or says why it is set
-    /// aside; `held` is the key and the case file this device holds of the case, if any
-    /// (one received earlier in the same feed page is not among the open cases yet). Its
-    /// author must be one the held case and the trusted log account for as a writer.
+    /// aside; `held` is the key this device holds for the case, if any (one received
+    /// earlier in the same feed page is not among the open cases yet).
     pub(super) async fn open_pulled(
         self,
         vault: &Rc<Vault>,
         token: &str,
         (case, revision): (CaseId, u64),
         sealed: Vec<u8>,
-        held: Option<(CaseKey, CaseFile)>,
+        held: Option<CaseKey>,
     ) -> Result<Result<Conflict, SetAside>, SyncError> {
-        let (held_key, held_file) = held.unzip();
         let aside = |reason: &str, author: Option<UserId>, sealed: Vec<u8>| {
             Ok(Err(SetAside { case, revision, author, reason: reason.to_owned(), sealed }))
         };
@@ -229,17 +220,11 @@ impl Run {
         if crypto::verify_revision(&sealed, &author_keys).is_err() {
             return aside("bad_signature", author, sealed);
         }
-        let Some(key) = self.key_for(vault, token, case, header.key_id, held_key).await? else {
+        let Some(key) = self.key_for(vault, token, case, header.key_id, held).await? else {
             return aside("no_key", author, sealed);
         };
         match vault.open_revision(&sealed, case, revision, &key, &author_keys) {
             Ok(doc) => {
-                let wrote = |org: &puente_shared::membership::Organisation| {
-                    held_file.as_ref().is_none_or(|file| may_have_written(file, &doc.file, org, header.author))
-                };
-                if header.author != vault.user_id() && self.org.with_trusted(wrote) == Some(false) {
-                    return aside("not_a_writer", author, sealed);
-                }
                 // Set aside earlier for a reason that can pass (the log or the grants were
                 // not there yet), this revision or an older one: no longer.
                 self.forget_set_aside(vault, case, revision).await?;
@@ -306,9 +291,8 @@ impl Run {
     }
 }
 
-/// Whether a revision set aside for `reason` may open later: a key, an author's keys or the
-/// log entry that makes its author a writer may arrive; a revision that did not open or
-/// verify stays as it is.
+/// Whether a revision set aside for `reason` may open later: a key or an author's keys may
+/// arrive; a revision that did not open or verify stays as it is.
 fn may_pass(reason: &str) -> bool {
-    matches!(reason, "no_key" | "unknown_author" | "not_a_writer")
+    matches!(reason, "no_key" | "unknown_author")
 }

@@ -376,7 +376,7 @@ impl Run {
                 PushOutcome::Accepted => None,
                 PushOutcome::Taken { latest } => {
                     let sealed = api::fetch(token, id, latest).await?;
-                    match self.open_pulled(vault, token, (id, latest), sealed, self.held_case(id)).await? {
+                    match self.open_pulled(vault, token, (id, latest), sealed, self.held_key(id)).await? {
                         Ok(theirs) => Some(theirs),
                         Err(aside) => {
                             self.set_aside(vault, aside).await?;
@@ -455,7 +455,7 @@ impl Run {
             Err(ApiError::Refused { status: 403, .. }) => return Ok(()),
             Err(error) => return Err(error.into()),
         };
-        let held = received.get(&id).map(|e| (e.key.clone(), e.doc.file.clone())).or_else(|| self.held_case(id));
+        let held = received.get(&id).map(|entry| entry.key.clone()).or_else(|| self.held_key(id));
         let theirs = match self.open_pulled(vault, token, (id, revision), sealed, held).await? {
             Ok(opened) => opened,
             Err(aside) => return self.set_aside(vault, aside).await,

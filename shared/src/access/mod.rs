@@ -13,11 +13,9 @@ use crate::membership::Organisation;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-mod authorship;
 mod handover;
 mod retired;
 mod rotation;
-pub use authorship::may_have_written;
 pub use handover::handover_changes;
 pub use retired::RetiredKeys;
 pub use rotation::{plan_rotation, Rotation};

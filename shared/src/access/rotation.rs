@@ -68,7 +68,7 @@ pub fn plan_rotation(
 
 /// Whether a device can tell, from the case file and the verified log, why `access` is in
 /// the record of a case owned by `owner`.
-pub(super) fn accounted_for(access: &Access, owner: Option<UserId>, file: &CaseFile, org: &Organisation) -> bool {
+fn accounted_for(access: &Access, owner: Option<UserId>, file: &CaseFile, org: &Organisation) -> bool {
     let user = access.user;
     let supervises =
         |supervisor: UserId, of: UserId| supervisors_of_owner(org, of).iter().any(|(u, _)| *u == supervisor);
