@@ -1,6 +1,7 @@
 //! Serves the built frontend: the entry points (`index.html`, the service worker) are
 //! revalidated on every load so an update reaches devices, while content-hashed assets
-//! are cached as immutable. Unknown paths get `index.html`, for client-side routes.
+//! are cached as immutable. Unknown paths get `index.html`, for client-side routes. Each
+//! file goes gzipped, as the build wrote it, to a browser that accepts gzip.
 
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware::{self, Next};
@@ -30,12 +31,16 @@ async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Respon
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response
 }
 
+/// The built app in `dir`, each file sent gzipped (the build writes `name.gz` beside it)
+/// to a browser that takes it.
 pub fn frontend(dir: PathBuf) -> Router {
-    let index = ServeFile::new(dir.join("index.html"));
-    Router::new().fallback_service(ServeDir::new(dir).fallback(index)).layer(middleware::from_fn(cache_headers))
+    let index = ServeFile::new(dir.join("index.html")).precompressed_gzip();
+    let files = ServeDir::new(dir).precompressed_gzip().fallback(index);
+    Router::new().fallback_service(files).layer(middleware::from_fn(cache_headers))
 }
 
 #[cfg(test)]

@@ -709,6 +709,31 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
     assert!(deep_link.contains("<title>Puente</title>"), "client-side routes get the app shell");
     let asset = get("/puente-0123456789abcdef.js").await.unwrap();
     assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(asset.headers().get("content-encoding").is_none(), "nobody asked for gzip");
+    assert_eq!(asset.text().await.unwrap(), "// app");
+    // A browser that takes gzip gets the file the build gzipped, with the same headers.
+    let gzipped = |text: &str| {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
+    std::fs::write(web.path().join("puente-0123456789abcdef.js.gz"), gzipped("// app")).unwrap();
+    std::fs::write(web.path().join("index.html.gz"), gzipped("<!doctype html><title>Puente</title>")).unwrap();
+    let http = reqwest::Client::new();
+    for (path, text) in
+        [("/puente-0123456789abcdef.js", "// app"), ("/cases/x", "<!doctype html><title>Puente</title>")]
+    {
+        let response =
+            http.get(format!("{}{path}", server.url)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["content-encoding"], "gzip", "{path}");
+        assert_eq!(response.headers()["vary"], "accept-encoding", "{path}");
+        let body = response.bytes().await.unwrap();
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut unzipped).unwrap();
+        assert_eq!(unzipped, text, "{path}");
+    }
     // The API is not shadowed by the static files.
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
 }
