@@ -4,7 +4,7 @@
 //! change must follow are `puente_shared::access`.
 
 use crate::layout;
-use crate::store::{create_json, get_json, last_key, BlobStore, Created, ObjectKey, StoreError};
+use crate::store::{all_keys, create_json, get_json, last_key, BlobStore, Created, ObjectKey, StoreError};
 use puente_shared::access::{AccessChange, AccessRecord, AccessRefusal, Share};
 use puente_shared::crypto::{Grant, Recipient};
 use puente_shared::membership::Role;
@@ -118,23 +118,14 @@ pub async fn grants_to(
     case: CaseId,
     to: Recipient,
 ) -> Result<Vec<Grant>, StoreError> {
-    const PAGE: usize = 1000;
-    let prefix = layout::grants_prefix(tenant, case, to);
     let mut grants = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let keys = store.list(&prefix, after.as_deref(), PAGE).await?;
-        for key in &keys {
-            let key = ObjectKey::parse(key.clone()).map_err(|e| StoreError::Remote(e.to_string()))?;
-            if let Some(grant) = get_json(store, &key).await? {
-                grants.push(grant);
-            }
+    for key in all_keys(store, &layout::grants_prefix(tenant, case, to)).await? {
+        let key = ObjectKey::parse(key).map_err(|e| StoreError::Remote(e.to_string()))?;
+        if let Some(grant) = get_json(store, &key).await? {
+            grants.push(grant);
         }
-        if keys.len() < PAGE {
-            return Ok(grants);
-        }
-        after = keys.last().cloned();
     }
+    Ok(grants)
 }
 
 /// How often a change is tried again when another took its version first.

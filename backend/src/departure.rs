@@ -4,12 +4,10 @@
 //! is about what they could open with a key they kept.
 
 use crate::layout;
-use crate::store::{create_json, get_json, BlobStore, Created, ObjectKey, StoreError};
+use crate::store::{all_keys, create_json, get_json, BlobStore, Created, ObjectKey, StoreError};
 use puente_shared::access::AccessRecord;
 use puente_shared::{TenantId, UserId};
 
-/// Keys listed per page.
-const PAGE: usize = 1000;
 /// Tries per case when someone else changes its record at the same moment.
 const TRIES: usize = 5;
 
@@ -26,28 +24,14 @@ pub struct Swept {
 /// than as its owner. A case that fails does not stop the others; only a failed listing
 /// stops the sweep.
 pub async fn take_off_every_case(store: &impl BlobStore, tenant: TenantId, user: UserId) -> Result<Swept, StoreError> {
-    let prefix = layout::access_root(tenant);
+    let keys = all_keys(store, &layout::access_root(tenant)).await?;
     let mut swept = Swept::default();
-    let mut after: Option<String> = None;
-    let mut newest: Option<String> = None;
-    loop {
-        let page = store.list(&prefix, after.as_deref(), PAGE).await?;
-        for key in &page {
-            // Versions of one case are listed together, oldest first: the last is its newest.
-            if let Some(previous) = newest.take() {
-                if case_of(&previous) != case_of(key) {
-                    sweep_one(store, tenant, &previous, user, &mut swept).await;
-                }
-            }
-            newest = Some(key.clone());
+    for (i, key) in keys.iter().enumerate() {
+        // Versions of one case are listed together, oldest first: the last is its newest.
+        let newest = keys.get(i + 1).is_none_or(|next| case_of(next) != case_of(key));
+        if newest {
+            sweep_one(store, tenant, key, user, &mut swept).await;
         }
-        if page.len() < PAGE {
-            break;
-        }
-        after = page.last().cloned();
-    }
-    if let Some(last) = newest {
-        sweep_one(store, tenant, &last, user, &mut swept).await;
     }
     Ok(swept)
 }

@@ -20,7 +20,7 @@ pub fn bench() -> Result {
         .env("PUENTE_BACKEND_BIN", root.join("target/debug/puente-backend"))
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
         .env("PUENTE_WASM_BYTES", built.wasm_bytes.to_string())
-        .env("PUENTE_WASM_GZIP_BYTES", built.wasm_gzip_bytes.map(|n| n.to_string()).unwrap_or_default())
+        .env("PUENTE_WASM_GZIP_BYTES", built.wasm_gzip_bytes.to_string())
         .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| e.to_string())?;
@@ -31,7 +31,7 @@ pub fn bench() -> Result {
     let dir = root.join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("results.json"), format!("{report}\n")).map_err(|e| e.to_string())?;
-    println!("frontend wasm: {} bytes, {} gzipped", built.wasm_bytes, built.wasm_gzip_bytes.unwrap_or_default());
+    println!("frontend wasm: {} bytes, {} gzipped", built.wasm_bytes, built.wasm_gzip_bytes);
     eprintln!("xtask: written to bench/results.json");
     Ok(())
 }

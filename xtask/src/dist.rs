@@ -11,7 +11,7 @@ use std::process::Command;
 pub struct Dist {
     pub dir: PathBuf,
     pub wasm_bytes: usize,
-    pub wasm_gzip_bytes: Option<usize>,
+    pub wasm_gzip_bytes: usize,
 }
 
 fn hash16(bytes: &[u8]) -> String {
@@ -98,22 +98,20 @@ pub fn build() -> Result<Dist> {
         .replace("{{ASSETS}}", &format!("{list:?}"));
     fs::write(dist.join("sw.js"), sw).map_err(|e| e.to_string())?;
     // Served as they are to a browser that takes gzip (nearly all do), at a third of the size.
-    let mut wasm_gzip_bytes = None;
+    let (mut wasm_bytes, mut wasm_gzip_bytes) = (0, 0);
     for name in assets.iter().map(|a| a.as_str()).chain(["index.html", "sw.js"]) {
-        let gzipped = gzip(&read(&dist.join(name))?)?;
+        let bytes = read(&dist.join(name))?;
+        let gzipped = gzip(&bytes)?;
         if name == wasm_name {
-            wasm_gzip_bytes = Some(gzipped.len());
+            (wasm_bytes, wasm_gzip_bytes) = (bytes.len(), gzipped.len());
         }
         fs::write(dist.join(format!("{name}.gz")), gzipped).map_err(|e| e.to_string())?;
     }
-    let wasm = read(&dist.join(&wasm_name))?;
     eprintln!(
-        "xtask: frontend built into {} ({wasm_name}: {} bytes, {} gzipped)",
-        dist.display(),
-        wasm.len(),
-        wasm_gzip_bytes.map_or_else(|| "?".to_owned(), |n| n.to_string())
+        "xtask: frontend built into {} ({wasm_name}: {wasm_bytes} bytes, {wasm_gzip_bytes} gzipped)",
+        dist.display()
     );
-    Ok(Dist { dir: dist, wasm_bytes: wasm.len(), wasm_gzip_bytes })
+    Ok(Dist { dir: dist, wasm_bytes, wasm_gzip_bytes })
 }
 
 /// `bytes` gzipped at the highest level.

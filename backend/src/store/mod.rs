@@ -52,6 +52,20 @@ pub async fn last_key(store: &impl BlobStore, prefix: &str) -> Result<Option<Str
     }
 }
 
+/// Every key under `prefix`, in lexicographic order, listing page by page.
+pub async fn all_keys(store: &impl BlobStore, prefix: &str) -> Result<Vec<String>, StoreError> {
+    const PAGE: usize = 1000;
+    let mut keys: Vec<String> = Vec::new();
+    loop {
+        let page = store.list(prefix, keys.last().map(String::as_str), PAGE).await?;
+        let full = page.len() == PAGE;
+        keys.extend(page);
+        if !full {
+            return Ok(keys);
+        }
+    }
+}
+
 /// A key-value store of immutable blobs with atomic create-if-absent.
 pub trait BlobStore: Clone + Send + Sync + 'static {
     /// Writes `bytes` at `key` unless an object is already there. Exactly one of several

@@ -210,6 +210,12 @@ mod tests {
         rotation.recipients.iter().map(|(u, _)| *u).collect()
     }
 
+    /// `users` in order, for comparing a list whose order does not matter.
+    fn sorted(mut users: Vec<UserId>) -> Vec<UserId> {
+        users.sort();
+        users
+    }
+
     #[test]
     fn the_new_key_goes_to_everyone_else_with_access_with_the_keys_the_log_vouches_for() {
         let mut org = Org::new();
@@ -290,11 +296,8 @@ mod tests {
         let file = shared_with(&[col.user], ana.user);
         for by in [ana.user, sup.user] {
             let rotation = plan_rotation(&planted, &file, &org.org, by).unwrap();
-            let mut revoked = vec![mallory.user, eve.user, oscar.user, hugo.user];
-            revoked.sort();
-            let mut taken_off = rotation.revoke.clone();
-            taken_off.sort();
-            assert_eq!(taken_off, revoked, "taken off, in the same request");
+            let revoked = sorted(vec![mallory.user, eve.user, oscar.user, hugo.user]);
+            assert_eq!(sorted(rotation.revoke.clone()), revoked, "taken off, in the same request");
             let expected: BTreeSet<UserId> = [ana.user, sup.user, col.user].into_iter().filter(|u| *u != by).collect();
             assert_eq!(users(&rotation), expected, "the new key reaches only those accounted for");
         }
@@ -414,9 +417,8 @@ mod tests {
         let mut withdrawn = file.clone();
         withdrawn.consents[0].scopes = [Scope::Handover].into();
         let rotation = plan_rotation(&accepted, &withdrawn, &org.org, lima_cm.user).unwrap();
-        let mut expected = vec![ana.user, sup.user];
-        expected.sort();
-        assert_eq!((users(&rotation), rotation.revoke), (BTreeSet::from([lima_sup.user]), expected));
+        let expected = (BTreeSet::from([lima_sup.user]), sorted(vec![ana.user, sup.user]));
+        assert_eq!((users(&rotation), rotation.revoke), expected);
         // Nor is anyone the server plants as the host: not someone outside the office, not
         // a fellow case manager of the sender's team.
         let outsider = org.member();
@@ -425,11 +427,7 @@ mod tests {
         planted.people.push(Access { user: outsider.user, share: Share::Host });
         planted.people.push(Access { user: teammate.user, share: Share::Host });
         let rotation = plan_rotation(&planted, &file, &org.org, lima_cm.user).unwrap();
-        let mut expected = vec![outsider.user, teammate.user];
-        expected.sort();
-        let mut revoked = rotation.revoke.clone();
-        revoked.sort();
-        assert_eq!(revoked, expected);
+        assert_eq!(sorted(rotation.revoke.clone()), sorted(vec![outsider.user, teammate.user]));
         assert_eq!(users(&rotation), BTreeSet::from([lima_sup.user, ana.user, sup.user]));
         // Sent by the host supervisor, the case manager they supervise reads on too.
         let mut by_sup = file.clone();
