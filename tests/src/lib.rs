@@ -5,8 +5,8 @@ pub mod api;
 pub mod backend_process;
 pub mod browser;
 pub mod careless_s3;
-pub mod moto;
 pub mod people;
+pub mod seaweed;
 pub mod server;
 
 use std::path::Path;

@@ -557,7 +557,7 @@ async fn pushes_are_create_if_absent_idempotent_and_logged_on_fs() {
 
 #[tokio::test]
 async fn pushes_are_create_if_absent_idempotent_and_logged_on_s3() {
-    let server = TestServer::start(puente_tests::moto::fresh_store().await).await;
+    let server = TestServer::start(puente_tests::seaweed::fresh_store().await).await;
     let device = new_org_user(&server.store, &server.url, "ana").await;
     push_rules(device, server.store.clone()).await;
 }

@@ -1,5 +1,5 @@
 //! One suite, run against every BlobStore: the embedded filesystem store and a real
-//! S3-compatible server (moto). A store that does not enforce create-if-absent fails it.
+//! S3-compatible server (SeaweedFS). A store that does not enforce create-if-absent fails it.
 
 use bytes::Bytes;
 use puente_backend::store::{BlobStore, Created, FsStore, ObjectKey};
@@ -135,7 +135,7 @@ fn fs_store() -> (FsStore, tempfile::TempDir) {
 }
 
 conformance!(fs, fs_store());
-conformance!(s3, (puente_tests::moto::fresh_store().await, ()));
+conformance!(s3, (puente_tests::seaweed::fresh_store().await, ()));
 
 #[tokio::test]
 async fn fs_store_discards_interrupted_writes_and_never_lists_them() {

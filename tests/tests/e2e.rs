@@ -1,12 +1,11 @@
 //! End to end, as a case manager would: real headless Chromium over WebDriver, the real
-//! backend binary serving the built app, on the filesystem store and on S3.
+//! backend binary serving the built app, on the filesystem store and on S3 (SeaweedFS).
 //!
 //! Enrol, write a case holding a unique canary, reload; stop the backend, edit offline,
 //! reload (the service worker serves the app); start the backend, watch it sync; sign in
 //! on a second browser profile and find the case; then look for the canary everywhere it
 //! must not be: IndexedDB, the object store, the backend's logs.
 
-use puente_backend::store::{BlobStore, S3Store};
 use puente_shared::crypto::RecoveryKey;
 use puente_tests::backend_process::BackendProcess;
 use puente_tests::browser::Browser;
@@ -75,30 +74,21 @@ async fn header_field(browser: &Browser, field: &str) -> String {
 
 enum Store {
     Fs(tempfile::TempDir),
-    S3(S3Store, puente_backend::store::S3Config),
+    S3(puente_tests::seaweed::Bucket),
 }
 
 impl Store {
     fn args(&self) -> Vec<String> {
         match self {
             Self::Fs(dir) => vec!["--store".into(), "fs".into(), "--data-dir".into(), dir.path().display().to_string()],
-            Self::S3(_, config) => vec![
-                "--store".into(),
-                "s3".into(),
-                "--s3-endpoint".into(),
-                config.endpoint.clone().unwrap_or_default(),
-                "--s3-bucket".into(),
-                config.bucket.clone(),
-                "--s3-access-key-id".into(),
-                config.access_key_id.clone(),
-            ],
+            Self::S3(bucket) => bucket.args(),
         }
     }
 
-    fn envs(&self) -> Vec<(&'static str, String)> {
+    fn envs(&self) -> Vec<(&'static str, &str)> {
         match self {
             Self::Fs(_) => vec![],
-            Self::S3(_, config) => vec![("PUENTE_S3_SECRET_ACCESS_KEY", config.secret_access_key.clone())],
+            Self::S3(bucket) => bucket.envs(),
         }
     }
 
@@ -106,14 +96,7 @@ impl Store {
     async fn objects(&self) -> Vec<(String, Vec<u8>)> {
         match self {
             Self::Fs(dir) => puente_tests::files_under(dir.path()),
-            Self::S3(store, _) => {
-                let mut out = Vec::new();
-                for key in store.list("", None, 10_000).await.unwrap() {
-                    let object = puente_backend::store::ObjectKey::parse(key.clone()).unwrap();
-                    out.push((key, store.get(&object).await.unwrap().unwrap().to_vec()));
-                }
-                out
-            }
+            Self::S3(bucket) => bucket.objects().await,
         }
     }
 }
@@ -122,8 +105,7 @@ async fn scenario(store: Store) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let logs = tempfile::tempdir().unwrap();
     let port = free_port();
-    let envs = store.envs();
-    let env_refs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env_refs = store.envs();
     let backend = BackendProcess::start(port, &store.args(), &env_refs, logs.path());
     let family = canary();
     let note = canary();
@@ -355,8 +337,7 @@ async fn a_case_written_offline_reaches_a_second_device_and_never_leaks_on_the_f
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_written_offline_reaches_a_second_device_and_never_leaks_on_s3() {
-    let (store, config) = puente_tests::moto::fresh_bucket().await;
-    scenario(Store::S3(store, config)).await;
+    scenario(Store::S3(puente_tests::seaweed::Bucket::fresh().await)).await;
 }
 
 /// The number shown as `css` once it is there.

@@ -76,9 +76,8 @@ async fn hand_over(owner: &Browser, talking: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handover_reaches_the_origin_office_only_under_consent_and_stops_when_it_is_withdrawn() {
     let logs = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let args = vec!["--store".into(), "fs".into(), "--data-dir".into(), data.path().display().to_string()];
-    let backend = BackendProcess::start(free_port(), &args, &[], logs.path());
+    let bucket = puente_tests::seaweed::Bucket::fresh().await;
+    let backend = BackendProcess::start(free_port(), &bucket.args(), &bucket.envs(), logs.path());
 
     let admin = found(&backend.enrolment_link(), &[(HOST, "ES"), (ORIGIN, "SN")]).await;
     let host_sup = invite_and_confirm(&admin, "supervisor", Some(HOST), "sofia.sup", 2).await;
@@ -207,7 +206,7 @@ async fn a_handover_reaches_the_origin_office_only_under_consent_and_stops_when_
         assert!(!stranger_db.contains(secret.as_str()), "the stranger's IndexedDB holds {secret}");
         assert!(!origin_db.contains(secret.as_str()), "an IndexedDB holds {secret} in clear");
     }
-    for (key, bytes) in puente_tests::files_under(data.path()) {
+    for (key, bytes) in bucket.objects().await {
         puente_tests::assert_absent(&format!("object {key}"), &bytes, secrets);
     }
     let logged = backend.logs();

@@ -8,7 +8,7 @@
 
 use puente_backend::changelog::ChangeLog;
 use puente_backend::layout;
-use puente_backend::store::{BlobStore, FsStore};
+use puente_backend::store::BlobStore;
 use puente_shared::access::Share;
 use puente_shared::crypto::{self, IdentityKeys, RevisionHeader, SecretKey};
 use puente_shared::protocol::{ChangeEntry, ChangeKind, Session};
@@ -24,9 +24,8 @@ use puente_tests::people::{
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forged_revision_is_set_aside() {
     let logs = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let args = vec!["--store".into(), "fs".into(), "--data-dir".into(), data.path().display().to_string()];
-    let backend = BackendProcess::start(free_port(), &args, &[], logs.path());
+    let bucket = puente_tests::seaweed::Bucket::fresh().await;
+    let backend = BackendProcess::start(free_port(), &bucket.args(), &bucket.envs(), logs.path());
 
     // The coordinator founds the organisation with one office.
     let admin = found(&backend.enrolment_link(), &[("Oficina Madrid", "ES")]).await;
@@ -109,7 +108,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
 
     // Someone who writes to the store (a hostile operator) plants the next revision, in the
     // owner's name but signed with a key the membership log never vouched for.
-    let store = FsStore::open(data.path()).unwrap();
+    let store = bucket.store.clone();
     let tenant = session.tenant;
     let first = store.get(&layout::revision(tenant, case, 1)).await.unwrap().unwrap();
     let author = RevisionHeader::parse(&first).unwrap().author;
@@ -176,7 +175,7 @@ async fn a_case_reaches_its_owner_supervisor_and_named_colleague_only_and_a_forg
         let dump = browser.indexed_db_dump().await;
         assert!(!dump.contains(family.as_str()), "an IndexedDB holds the name in clear");
     }
-    for (key, bytes) in puente_tests::files_under(data.path()) {
+    for (key, bytes) in bucket.objects().await {
         puente_tests::assert_absent(&format!("object {key}"), &bytes, [&family, &second]);
     }
     let logged = backend.logs();

